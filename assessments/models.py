@@ -1,0 +1,253 @@
+"""The readiness framework (versions, dimensions, questions) and the assessments
+partners make against it, round by round."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from partnerships.models import Organisation, Partnership
+
+MIN_LEVEL = 0
+MAX_LEVEL = 4
+
+
+class Level(models.IntegerChoices):
+    NOT_STARTED = 0, "Not started"
+    INITIAL = 1, "Initial"
+    DEVELOPING = 2, "Developing"
+    ESTABLISHED = 3, "Established"
+    EMBEDDED = 4, "Embedded"
+
+
+class OwnerRole(models.TextChoices):
+    """Who in a partner organisation acts on a statement or owns a gap."""
+
+    EXECUTIVE = "executive", "Chief executive and finance director"
+    ICT_MANAGER = "ict_manager", "ICT manager (CIO)"
+    LEGAL = "legal", "Monitoring officer and legal services"
+    INFORMATION_GOVERNANCE = "information_governance", "Senior information risk owner"
+
+
+class Framework(models.Model):
+    """One version of the framework. Never edited once a round uses it: loading a
+    changed file makes a new version instead."""
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    # SHA-256 of the loaded content, so reloading an unchanged file is a no-op.
+    content_hash = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=200, blank=True, help_text="File it was loaded from")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="one_framework_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+    @property
+    def is_in_use(self) -> bool:
+        return Assessment.objects.filter(round__framework=self).exists()
+
+
+class Dimension(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=100)
+    summary = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="unique_dimension_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
+    # Stable across framework versions (e.g. "identity-management.citizen-identity"),
+    # so gap rules and trends can follow a statement from version to version.
+    code = models.CharField(max_length=100)
+    statement = models.TextField()
+    guidance = models.TextField(blank=True)
+    weight = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    # Five short descriptors, one per level 0-4, or an empty list.
+    level_descriptors = models.JSONField(default=list, blank=True)
+    owner = models.CharField(max_length=30, choices=OwnerRole.choices, blank=True)
+    # An answer below the gate level is a critical gap, owned by gate_owner.
+    gate_level = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_LEVEL + 1), MaxValueValidator(MAX_LEVEL)],
+    )
+    gate_owner = models.CharField(max_length=30, choices=OwnerRole.choices, blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["dimension__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="unique_question_code"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="question_weight_is_positive"),
+            models.CheckConstraint(
+                condition=Q(gate_level__isnull=True)
+                | Q(gate_level__gte=MIN_LEVEL + 1, gate_level__lte=MAX_LEVEL),
+                name="question_gate_level_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement
+
+    def descriptor(self, level: int) -> str:
+        if len(self.level_descriptors) == MAX_LEVEL + 1:
+            return self.level_descriptors[level]
+        return ""
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class RoundQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+
+
+class Round(models.Model):
+    """A partnership's assessment round: every member answers once per round."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=200, help_text="For example 2026 readiness review")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="rounds")
+    status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    opens_on = models.DateField(default=timezone.localdate)
+    closes_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "-opens_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="unique_round_name"),
+            models.CheckConstraint(
+                condition=Q(status__in=RoundStatus.values), name="round_status_is_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Only the user's own organisation's assessments; all for staff."""
+        if user.is_staff:
+            return self
+        if not user.is_authenticated or user.organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=user.organisation_id)
+
+
+class Assessment(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organisation"], name="one_assessment_per_organisation_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssessmentStatus.values),
+                name="assessment_status_is_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AssessmentStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="submitted_assessment_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}, {self.round.name}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # NULL means "not yet answered"; never a sentinel such as -1.
+    level = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=Level.choices,
+        validators=[MinValueValidator(MIN_LEVEL), MaxValueValidator(MAX_LEVEL)],
+    )
+    evidence = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    # Bumped by every save; a save that names an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "question__dimension__position", "question__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_answer_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL),
+                name="answer_level_between_0_and_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.question.code}"

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from partnerships import views as partnership_views
+from partnerships.forms import SignInForm
+
+admin.site.site_header = "Partnership Readiness administration"
+admin.site.site_title = "Partnership Readiness admin"
+admin.site.index_title = "Manage partner organisations, partnerships, people and the framework"
+
+urlpatterns = [
+    path("healthz", partnership_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("assessments.urls")),
+]

@@ -1,0 +1,123 @@
+"""Every admin changelist and add page loads for an administrator and is closed to
+everyone else."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from partnerships.models import Organisation, Role
+from tests.factories import OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"partnerships", "assessments"}
+ADMIN_PAGES = [
+    (model._meta.app_label, model._meta.model_name, page)
+    for model in admin.site._registry
+    # Sign-in records (django-axes) are read-only: they have no add page.
+    for page in (("changelist", "add") if model._meta.app_label in OUR_APPS else ("changelist",))
+]
+
+
+def page_url(app_label, model_name, page):
+    return reverse(f"admin:{app_label}_{model_name}_{page}")
+
+
+def test_every_model_of_the_domain_is_in_the_admin():
+    registered = {model.__name__ for model in admin.site._registry}
+    assert {
+        "Organisation",
+        "Partnership",
+        "Membership",
+        "User",
+        "FundingFormula",
+        "FundingSignOff",
+        "Framework",
+        "Dimension",
+        "Question",
+        "Round",
+        "Assessment",
+        "Answer",
+    } <= registered
+
+
+@pytest.mark.parametrize("app_label,model_name,page", ADMIN_PAGES)
+def test_it_loads_for_an_administrator(
+    client, administrator, framework, app_label, model_name, page
+):
+    client.force_login(administrator)
+    response = client.get(page_url(app_label, model_name, page))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("app_label,model_name,page", ADMIN_PAGES)
+def test_it_sends_organisation_users_and_visitors_to_the_admin_login(
+    client, council_a, app_label, model_name, page
+):
+    url = page_url(app_label, model_name, page)
+    for user in (None, council_a.ict_manager, council_a.executive):
+        client.logout()
+        if user:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_organisation_list_searches_and_filters_hundreds_of_councils(client, administrator):
+    OrganisationFactory.create_batch(420)
+    OrganisationFactory(name="Cherwell District Council", gss_code="E07000177", kind="district")
+    client.force_login(administrator)
+    url = reverse("admin:partnerships_organisation_changelist")
+
+    response = client.get(url, {"q": "E07000177"})
+    assert list(response.context["cl"].result_list.values_list("name", flat=True)) == [
+        "Cherwell District Council"
+    ]
+    response = client.get(url, {"kind__exact": "district"})
+    assert response.context["cl"].result_count == 1
+    response = client.get(url)
+    assert response.context["cl"].result_count == 421
+    assert len(response.context["cl"].result_list) == 50  # paginated
+
+
+def test_an_administrator_creates_an_organisation_and_a_user_without_a_shell(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:partnerships_organisation_add"),
+        {"name": "Vale Police", "kind": "police", "gss_code": "", "region": "South East"},
+    )
+    assert response.status_code == 302
+    police = Organisation.objects.get(name="Vale Police")
+    assert police.gss_code is None
+
+    response = client.post(
+        reverse("admin:partnerships_user_add"),
+        {
+            "username": "vale-ict",
+            "password1": "a-long-enough-passphrase-2026",
+            "password2": "a-long-enough-passphrase-2026",
+            "usable_password": "true",
+            "first_name": "Val",
+            "last_name": "Ict",
+            "email": "vale-ict@example.invalid",
+            "organisation": police.pk,
+            "role": Role.ICT_MANAGER,
+            "job_title": "ICT Manager",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = police.users.get(username="vale-ict")
+    assert user.role == Role.ICT_MANAGER
+    assert UserFactory._meta.model.objects.filter(username="vale-ict").count() == 1
+
+
+def test_a_bad_gss_code_gets_a_clear_message(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:partnerships_organisation_add"),
+        {"name": "Somewhere", "kind": "unitary", "gss_code": "X123"},
+    )
+    assert response.status_code == 200
+    assert "Enter a GSS code as a letter E, W, S or N followed by 8 digits" in response.text
+    assert not Organisation.objects.filter(name="Somewhere").exists()

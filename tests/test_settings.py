@@ -1,0 +1,100 @@
+"""Settings refuse to start insecurely and switch on the HTTPS protections with DEBUG off.
+Each case starts a fresh Python process, because settings are read once at import."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 20 + "x9Q-long-random-looking-secret-key-for-tests-only-7fA2"
+
+
+def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_refuses_to_start_with_debug_off_and_no_secret_key():
+    result = run_django({"DEBUG": "0"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set. Set SECRET_KEY" in result.stderr
+
+
+def test_a_bad_boolean_is_refused_with_a_message():
+    result = run_django({"DEBUG": "maybe"}, "check")
+    assert result.returncode != 0
+    assert "DEBUG must be one of 1/0, true/false" in result.stderr
+
+
+def test_check_deploy_is_clean_with_debug_off_a_key_and_allowed_hosts():
+    result = run_django(
+        {"DEBUG": "0", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "readiness.example.org"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_https_protections_can_be_turned_off_behind_a_tls_proxy():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
+        "s.SECURE_PROXY_SSL_HEADER)"
+    )
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": GOOD_KEY,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_PROXY_SSL_HEADER": "1",
+    }
+    result = run_django(env, "shell", "--no-imports", "-c", code)
+    assert result.stdout.split() == [
+        "False",
+        "31536000",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ]
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy_and_security_headers(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy
+    assert "'unsafe-eval'" not in policy
+    for directive in (
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+    ):
+        assert directive in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_scripts_or_styles(client, council_a):
+    client.force_login(council_a.ict_manager)
+    for url in (reverse("login"), reverse("dashboard")):
+        html = client.get(url).text
+        assert "<script>" not in html
+        assert " style=" not in html
+        assert "<style" not in html
