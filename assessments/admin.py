@@ -1,7 +1,31 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import Answer, Assessment, Dimension, Framework, Question, Round
+from .models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    AssessmentReopening,
+    Dimension,
+    Framework,
+    Question,
+    Round,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are written only by the service layer: viewable, never edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DimensionInline(admin.TabularInline):
@@ -68,9 +92,30 @@ class RoundAdmin(admin.ModelAdmin):
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
-    fields = ["question", "level", "evidence", "comment", "version", "updated_by", "updated_at"]
-    readonly_fields = ["version", "updated_by", "updated_at"]
+    fields = ["question", "level", "evidence", "comment", "copied", "version", "updated_by"]
+    readonly_fields = ["version", "updated_by"]
     raw_id_fields = ["question"]
+
+    # A submitted assessment cannot change, here as everywhere else.
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_submitted
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.is_submitted
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_submitted
+
+
+class ReopeningInline(admin.TabularInline):
+    model = AssessmentReopening
+    extra = 0
+    fields = ["reopened_at", "reopened_by", "reason", "previously_submitted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Assessment)
@@ -80,14 +125,50 @@ class AssessmentAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "organisation__gss_code", "round__name"]
     list_select_related = ["organisation", "round__partnership"]
     autocomplete_fields = ["organisation", "round"]
-    readonly_fields = ["created_by", "submitted_by"]
-    inlines = [AnswerInline]
+    readonly_fields = ["status", "submitted_at", "created_by", "submitted_by", "reopen"]
+    inlines = [AnswerInline, ReopeningInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_submitted:
+            return ["round", "organisation", *self.readonly_fields]
+        return self.readonly_fields
+
+    @admin.display(description="Reopen")
+    def reopen(self, obj):
+        if obj.pk is None or not obj.is_submitted:
+            return "Not submitted: the organisation's ICT manager can change it."
+        return format_html(
+            '<a href="{}">Reopen this submitted assessment (a reason is recorded)</a>',
+            reverse("assessment_reopen", args=[obj.pk]),
+        )
 
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
-    list_display = ["assessment", "question", "level", "updated_at"]
+    list_display = ["assessment", "question", "level", "copied", "updated_at"]
     list_filter = ["level", "assessment__status"]
     search_fields = ["assessment__organisation__name", "question__code"]
     list_select_related = ["assessment__organisation", "assessment__round", "question"]
     raw_id_fields = ["assessment", "question"]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.assessment.is_submitted
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.assessment.is_submitted
+
+
+@admin.register(AnswerChange)
+class AnswerChangeAdmin(ReadOnlyAdmin):
+    list_display = ["answer", "changed_by", "changed_at", "old_level", "new_level"]
+    list_filter = ["evidence_changed"]
+    search_fields = ["answer__assessment__organisation__name", "answer__question__code"]
+    list_select_related = ["answer__assessment__organisation", "answer__question", "changed_by"]
+
+
+@admin.register(AssessmentReopening)
+class AssessmentReopeningAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "reopened_by", "reopened_at", "reason"]
+    search_fields = ["assessment__organisation__name", "reason"]
+    list_select_related = ["assessment__organisation", "assessment__round", "reopened_by"]

@@ -206,10 +206,10 @@ def seed_demo() -> Partnership:
             levels = _levels(framework, partner.base_level, partner.exceptions)
             if partner.status == AssessmentStatus.DRAFT:
                 # Only the first four dimensions answered so far.
+                answered = _first_dimensions(framework, 4)
                 levels = {
-                    code: level
+                    code: level if code.split(".")[0] in answered else None
                     for code, level in levels.items()
-                    if code.split(".")[0] in _first_dimensions(framework, 4)
                 }
             _assessment(
                 current,

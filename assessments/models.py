@@ -230,6 +230,9 @@ class Answer(models.Model):
     )
     evidence = models.TextField(blank=True)
     comment = models.TextField(blank=True)
+    # Copied from the organisation's last submitted assessment and not yet checked:
+    # it stays marked until someone saves this answer's dimension.
+    copied = models.BooleanField(default=False)
     # Bumped by every save; a save that names an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -251,3 +254,51 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment}: {self.question.code}"
+
+
+class AnswerChange(models.Model):
+    """One saved change to an answer: who, when, and what changed.
+
+    A small model rather than a history library, because answers are saved with
+    conditional UPDATEs (the lost-update check), which bypass model signals; the
+    service writes this row in the same transaction as the change it records."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    old_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=Level.choices)
+    new_level = models.PositiveSmallIntegerField(null=True, blank=True, choices=Level.choices)
+    evidence_changed = models.BooleanField(default=False)
+    comment_changed = models.BooleanField(default=False)
+    # The version this change produced; with the answer, unique, so two saves can never
+    # both claim to follow the same earlier version.
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "version"], name="one_change_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer} v{self.version}"
+
+
+class AssessmentReopening(models.Model):
+    """An administrator reopened a submitted assessment: who, when and why."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    previously_submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reopened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} reopened {self.reopened_at:%Y-%m-%d}"

@@ -4,4 +4,19 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("rounds/<int:round_id>/start/", views.start, name="assessment_start"),
+    path("assessments/<int:pk>/", views.tasks, name="assessment_tasks"),
+    path("assessments/<int:pk>/check/", views.check, name="assessment_check"),
+    path("assessments/<int:pk>/submitted/", views.submitted, name="assessment_submitted"),
+    path("assessments/<int:pk>/reopen/", views.reopen, name="assessment_reopen"),
+    path(
+        "assessments/<int:pk>/dimensions/<slug:code>/",
+        views.dimension,
+        name="assessment_dimension",
+    ),
+    path(
+        "assessments/<int:pk>/dimensions/<slug:code>/history/",
+        views.history,
+        name="assessment_history",
+    ),
 ]

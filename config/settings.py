@@ -128,8 +128,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             # A file, not memory, for tests too: the concurrency and database-outage
-            # tests need real connections that can be closed and reopened.
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            # tests need real connections that can be closed and reopened. One file per
+            # process, so two test runs on one machine never share a database.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
             "OPTIONS": {
                 # Take the write lock at BEGIN so concurrent writers queue instead of
                 # failing with "database is locked" on lock upgrade.

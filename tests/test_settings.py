@@ -14,7 +14,10 @@ GOOD_KEY = "k" * 20 + "x9Q-long-random-looking-secret-key-for-tests-only-7fA2"
 
 
 def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    # A clean environment: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this
+    # process, which check --deploy rightly warns about.
+    unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

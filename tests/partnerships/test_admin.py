@@ -10,12 +10,19 @@ from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"partnerships", "assessments"}
+# Records only the app writes (sign-in attempts, answer history, reopenings) have no
+# add page.
+READ_ONLY = {
+    "accessattempt",
+    "accesslog",
+    "accessfailurelog",
+    "answerchange",
+    "assessmentreopening",
+}
 ADMIN_PAGES = [
     (model._meta.app_label, model._meta.model_name, page)
     for model in admin.site._registry
-    # Sign-in records (django-axes) are read-only: they have no add page.
-    for page in (("changelist", "add") if model._meta.app_label in OUR_APPS else ("changelist",))
+    for page in (("changelist",) if model._meta.model_name in READ_ONLY else ("changelist", "add"))
 ]
 
 
@@ -121,3 +128,26 @@ def test_a_bad_gss_code_gets_a_clear_message(client, administrator):
     assert response.status_code == 200
     assert "Enter a GSS code as a letter E, W, S or N followed by 8 digits" in response.text
     assert not Organisation.objects.filter(name="Somewhere").exists()
+
+
+def test_a_submitted_assessment_cannot_be_changed_in_the_admin(client, administrator, council_a):
+    from assessments.services import start_assessment
+
+    assessment = start_assessment(
+        round=council_a.round, organisation=council_a.organisation, user=council_a.ict_manager
+    )
+    assessment.answers.update(level=3)
+    assessment.status, assessment.submitted_at = "submitted", assessment.created_at
+    assessment.save()
+    answer = assessment.answers.first()
+    client.force_login(administrator)
+    page = client.get(reverse("admin:assessments_assessment_change", args=[assessment.pk]))
+    assert "Reopen this submitted assessment" in page.text
+    assert 'name="answers-0-level"' not in page.text
+    response = client.post(
+        reverse("admin:assessments_answer_change", args=[answer.pk]),
+        {"assessment": assessment.pk, "question": answer.question_id, "level": 0},
+    )
+    assert response.status_code == 403
+    answer.refresh_from_db()
+    assert answer.level == 3

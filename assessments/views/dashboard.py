@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .dashboard import dashboard_for
+from ..dashboard import dashboard_for
 
 
 @login_required
