@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # Tests run with DEBUG off, as in production; this key exists only for them.
 TEST_ENV := SECRET_KEY=test-only-insecure-key-for-the-test-suite-not-for-any-deployment
 
-.PHONY: install demo run test lint format migrations-check ci clean
+.PHONY: install demo run test bench lint format migrations-check ci clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: install
 
 test: install
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Builds a scale dataset in its own database (var/bench.sqlite3, or BENCH_DATABASE_URL)
+# and prints query counts and timings; see the README for the figures.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

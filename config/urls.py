@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from partnerships import views as partnership_views
 from partnerships.forms import SignInForm
@@ -11,6 +12,11 @@ admin.site.index_title = "Manage partner organisations, partnerships, people and
 
 urlpatterns = [
     path("healthz", partnership_views.healthz, name="healthz"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="accessibility.html"),
+        name="accessibility",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -152,6 +152,13 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", "Executive (chief executive or finance director)"
 
 
+class UserQueryManager(UserManager):
+    def get_queryset(self):
+        # Every page shows the signed-in user's organisation in the header; loading it
+        # with the user saves a query on every request.
+        return super().get_queryset().select_related("organisation")
+
+
 class User(AbstractUser):
     """A person at a partner organisation. Administrators are staff users and may
     have no organisation."""
@@ -164,7 +171,7 @@ class User(AbstractUser):
         max_length=100, blank=True, help_text="For example Chief Executive or Director of Finance"
     )
 
-    objects = UserManager()
+    objects = UserQueryManager()
 
     class Meta:
         ordering = ["username"]

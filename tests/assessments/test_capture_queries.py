@@ -30,9 +30,9 @@ def test_the_task_list_query_count_is_fixed(
     client, council_a, assessment, django_assert_num_queries
 ):
     client.force_login(council_a.ict_manager)
-    # session, user, assessment (+round, partnership, framework, organisation),
-    # dimensions with statement counts, answers, the user's organisation (header)
-    with django_assert_num_queries(6):
+    # session, user (+organisation), assessment (+round, partnership, framework,
+    # organisation), dimensions with statement counts, answers
+    with django_assert_num_queries(5):
         response = client.get(reverse("assessment_tasks", args=[assessment.pk]))
     assert response.status_code == 200
 
@@ -42,8 +42,8 @@ def test_a_dimension_page_query_count_is_fixed(
 ):
     client.force_login(council_a.ict_manager)
     url = reverse("assessment_dimension", args=[assessment.pk, "governance"])
-    # session, user, assessment, dimension, its questions, its answers, the framework's
-    # dimensions, the user's organisation (header)
-    with django_assert_num_queries(8):
+    # session, user (+organisation), assessment, dimension, its questions, its answers,
+    # the framework's dimensions
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200

@@ -52,7 +52,7 @@ def test_its_query_count_does_not_grow_with_rounds(
         round_ = RoundFactory(partnership=council_a.partnership, framework=framework)
         AssessmentFactory(round=round_, organisation=council_a.organisation, submitted=n % 2)
     client.force_login(council_a.ict_manager)
-    # session, user, partnerships, rounds (+framework), own membership, own assessments,
-    # the user's organisation (header)
-    with django_assert_num_queries(7):
+    # session, user (+organisation), partnerships, rounds (+framework), own membership,
+    # own assessments
+    with django_assert_num_queries(6):
         client.get(reverse("dashboard"))

@@ -1,0 +1,48 @@
+import pytest
+
+from tests.assessments.report_data import add_partner, assess, sign_funding
+from tests.browser.conftest import assert_accessible
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def reports(council_a):
+    weak = add_partner(council_a.partnership, "Bexley Vale Council")
+    add_partner(council_a.partnership, "Downs Police")
+    own = assess(council_a.round, council_a.organisation, level=4, evidence="Signed agreement")
+    assess(council_a.round, weak, level=2, levels={"identity-management.citizen-identity": 0})
+    sign_funding(council_a.partnership, [council_a.organisation])
+    return own
+
+
+def test_the_partnership_report_is_accessible_with_text_for_the_heatmap(
+    page, live_server, sign_in, council_a, reports
+):
+    sign_in("avonford-exec", TEST_PASSWORD)
+    page.get_by_role("link", name="Partnership report").first.click()
+    page.get_by_role("heading", name="Verdict: Not ready").wait_for()
+    assert_accessible(page)
+    heatmap = page.get_by_role("table", name="Scores by partner and dimension, 2026 review")
+    # Every cell carries its value as text, and headers name the partner and dimension.
+    cells = heatmap.locator("td")
+    assert cells.count() == 3 * 10
+    for index in range(cells.count()):
+        assert cells.nth(index).inner_text().strip()
+    assert heatmap.get_by_role("rowheader", name="Bexley Vale Council").is_visible()
+    assert heatmap.get_by_role("columnheader", name="Identity management").is_visible()
+
+
+def test_the_organisation_report_is_accessible_and_its_chart_has_a_text_alternative(
+    page, live_server, sign_in, council_a, reports
+):
+    sign_in("avonford-exec", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{reports.pk}/report/")
+    page.get_by_role("heading", name="Avonford Council: readiness report").wait_for()
+    assert_accessible(page)
+    chart = page.get_by_role("img", name="Avonford Council: readiness by dimension, 0 to 4")
+    assert chart.is_visible()
+    description = chart.get_attribute("aria-labelledby").split()[1]
+    assert "Identity management: 4.0 of 4" in page.locator(f"#{description}").text_content()
+    assert page.get_by_role("table", name="Avonford Council: score for each dimension").is_visible()
