@@ -50,9 +50,36 @@ class FrameworkAdmin(admin.ModelAdmin):
         return obj.rounds_count
 
 
-class QuestionInline(admin.StackedInline):
+class FrameworkInUseReadOnly:
+    """A framework that rounds use is never edited (load a changed file instead, which
+    makes a new version), so its dimensions and questions are read-only here."""
+
+    def _in_use(self, obj) -> bool:
+        framework = getattr(obj, "framework", None) or getattr(
+            getattr(obj, "dimension", None), "framework", None
+        )
+        return framework is not None and framework.rounds.exists()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._in_use(obj):
+            return request.method in ("GET", "HEAD")
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class QuestionInline(FrameworkInUseReadOnly, admin.StackedInline):
     model = Question
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and self._in_use(obj)) and super().has_add_permission(
+            request, obj
+        )
+
     fields = [
         ("position", "code"),
         "statement",
@@ -64,7 +91,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(FrameworkInUseReadOnly, admin.ModelAdmin):
     list_display = ["name", "framework", "position", "code"]
     list_filter = ["framework"]
     search_fields = ["name", "code"]
@@ -73,7 +100,7 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(FrameworkInUseReadOnly, admin.ModelAdmin):
     list_display = ["code", "dimension", "weight", "gate_level", "gate_owner"]
     list_filter = ["dimension__framework", "dimension__name", "gate_owner"]
     search_fields = ["code", "statement"]

@@ -127,7 +127,7 @@ def radar_svg(
     return format_html(
         '<svg class="app-radar" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
         'role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg" '
-        'font-family="Liberation Sans, Arial, sans-serif">'
+        'font-family="Report Sans, Arial, sans-serif">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         "{rings}{spokes}{ticks}{shapes}{markers}{labels}</svg>",
         size=SIZE,
@@ -147,4 +147,38 @@ def describe_scores(labels: list[str], values: list[float | None]) -> str:
     return "; ".join(
         f"{label}: {'not assessed' if value is None else f'{value:.1f} of 4'}"
         for label, value in zip(labels, values, strict=True)
+    )
+
+
+def organisation_radar(report: dict) -> SafeString:
+    labels = [d["name"] for d in report["dimensions"]]
+    values = [d["score"] for d in report["dimensions"]]
+    previous = [d["previous"] for d in report["dimensions"]] if report["previous_round"] else None
+    description = describe_scores(labels, values)
+    if previous is not None:
+        description += f". Dashed outline: {report['previous_round']}."
+    return radar_svg(
+        labels,
+        values,
+        previous=previous,
+        title=f"{report['organisation']['name']}: readiness by dimension, 0 to 4",
+        description=description,
+    )
+
+
+def partnership_radar(report: dict) -> SafeString:
+    """The weakest partner's score on each dimension (the partnership's readiness),
+    with the partners' mean as a dashed outline."""
+    summary = report["dimension_summary"]
+    labels = [d["name"] for d in summary]
+    weakest = [d["score"] for d in summary]
+    means = [d["mean"] for d in summary]
+    return radar_svg(
+        labels,
+        weakest,
+        previous=means,
+        title=f"{report['partnership']['name']}: weakest partner's score by dimension, 0 to 4",
+        description=f"Weakest scores: {describe_scores(labels, weakest)}. "
+        f"Dashed outline, the partners' mean: {describe_scores(labels, means)}.",
+        chart_id="partnership-radar",
     )

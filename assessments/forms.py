@@ -7,6 +7,8 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from partnerships.forms import ErrorSummaryMixin
+
 from .models import Level
 from .services import COMMENT_MAX_CHARACTERS, EVIDENCE_MAX_CHARACTERS, AnswerInput
 
@@ -19,23 +21,6 @@ RELOAD_MESSAGE = (
 
 def short_statement(question) -> str:
     return Truncator(question.statement).words(9)
-
-
-class ErrorSummaryMixin:
-    """(link target, message) pairs for the GOV.UK error summary. An error on radios
-    links to the first radio, as the design system asks."""
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        names = list(self.fields)
-        items = [(self._target(names[0]), error) for error in self.non_field_errors()]
-        for name in names:
-            items += [(self._target(name), error) for error in self.errors.get(name, [])]
-        return items
-
-    def _target(self, name: str) -> str:
-        if isinstance(self.fields[name].widget, forms.RadioSelect):
-            return f"id_{name}_1"
-        return f"id_{name}"
 
 
 class DimensionForm(ErrorSummaryMixin, forms.Form):

@@ -135,6 +135,7 @@ class Round(models.Model):
     opens_on = models.DateField(default=timezone.localdate)
     closes_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -235,7 +236,9 @@ class Answer(models.Model):
     copied = models.BooleanField(default=False)
     # Bumped by every save; a save that names an older version is a conflict.
     version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(default=timezone.now)
+    # auto_now, so even an edit outside the service layer (the admin) changes the cached
+    # report's fingerprint; the service's conditional UPDATE sets it explicitly.
+    updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -289,7 +289,10 @@ def reopen_assessment(*, assessment: Assessment, user, reason: str) -> Assessmen
         previously_submitted_at=assessment.submitted_at,
     )
     Assessment.objects.filter(pk=assessment.pk).update(
-        status=AssessmentStatus.DRAFT, submitted_at=None, submitted_by=None
+        status=AssessmentStatus.DRAFT,
+        submitted_at=None,
+        submitted_by=None,
+        updated_at=timezone.now(),
     )
     assessment.refresh_from_db()
     return reopening

@@ -260,3 +260,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Generated PDFs, cached under a fingerprint of their content (safe to delete).
+PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", str(VAR_DIR / "pdf-cache")))

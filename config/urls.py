@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from partnerships import funding_views
 from partnerships import views as partnership_views
 from partnerships.forms import SignInForm
 
@@ -25,6 +26,17 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("partnerships/<int:pk>/funding/", funding_views.funding, name="partnership_funding"),
+    path(
+        "partnerships/<int:pk>/funding/sign/",
+        funding_views.sign,
+        name="partnership_funding_sign",
+    ),
+    path(
+        "partnerships/<int:pk>/funding/edit/",
+        funding_views.edit,
+        name="partnership_funding_edit",
+    ),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
 ]

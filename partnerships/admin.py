@@ -1,8 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import FundingFormula, FundingSignOff, Membership, Organisation, Partnership, User
+from .models import (
+    FundingFormula,
+    FundingShare,
+    FundingSignOff,
+    Membership,
+    Organisation,
+    Partnership,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -104,21 +114,48 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class FundingSignOffInline(admin.TabularInline):
+    """Sign-offs are records of what an executive agreed: they can be removed if made in
+    error, never edited."""
+
     model = FundingSignOff
     extra = 0
-    autocomplete_fields = ["organisation", "signed_by"]
-    fields = ["organisation", "signed_by", "signer_name", "signer_role", "signed_at"]
+    fields = ["organisation", "signer_name", "signer_role", "signed_at", "signed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FundingShareInline(admin.TabularInline):
+    model = FundingShare
+    extra = 0
+    fields = ["organisation", "percentage"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(FundingFormula)
 class FundingFormulaAdmin(admin.ModelAdmin):
-    list_display = ["partnership", "version", "created_at", "sign_off_count"]
+    """Read-only here: a formula changes only by recording a new version on the
+    partnership's funding page, so every member signs what they agree to."""
+
+    list_display = ["partnership", "version", "created_at", "sign_off_count", "record_link"]
     list_filter = ["partnership"]
     search_fields = ["partnership__name", "text"]
     list_select_related = ["partnership"]
-    autocomplete_fields = ["partnership"]
-    readonly_fields = ["created_by"]
-    inlines = [FundingSignOffInline]
+    fields = ["partnership", "version", "text", "created_at", "created_by", "record_link"]
+    readonly_fields = fields
+    inlines = [FundingShareInline, FundingSignOffInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing only; the change form shows every field read-only.
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sign_offs_count=Count("sign_offs"))
@@ -127,10 +164,12 @@ class FundingFormulaAdmin(admin.ModelAdmin):
     def sign_off_count(self, obj):
         return obj.sign_offs_count
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    @admin.display(description="Record a new version")
+    def record_link(self, obj):
+        return format_html(
+            '<a href="{}">Funding page</a>',
+            reverse("partnership_funding", args=[obj.partnership_id]),
+        )
 
 
 @admin.register(FundingSignOff)
@@ -139,4 +178,11 @@ class FundingSignOffAdmin(admin.ModelAdmin):
     list_filter = ["formula__partnership"]
     search_fields = ["organisation__name", "signer_name", "formula__partnership__name"]
     list_select_related = ["organisation", "formula__partnership"]
-    autocomplete_fields = ["organisation", "signed_by", "formula"]
+    fields = ["formula", "organisation", "signer_name", "signer_role", "signed_at", "signed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)

@@ -91,6 +91,7 @@ class Partnership(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -124,6 +125,8 @@ class Membership(models.Model):
     joined_on = models.DateField(default=timezone.localdate)
     # A member that leaves keeps its row, so past rounds and reports stay as they were.
     left_on = models.DateField(null=True, blank=True)
+    # Part of the cached report's fingerprint: any change to a membership shows.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -216,6 +219,29 @@ class FundingFormula(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership} funding formula v{self.version}"
+
+
+class FundingShare(models.Model):
+    """A member's percentage share of costs under one version of the formula."""
+
+    formula = models.ForeignKey(FundingFormula, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    percentage = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["formula", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["formula", "organisation"], name="one_share_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__gte=0, percentage__lte=100),
+                name="share_between_0_and_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.percentage}%"
 
 
 class FundingSignOff(models.Model):

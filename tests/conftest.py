@@ -7,6 +7,7 @@ manager and an executive. Plus an administrator and an anonymous visitor.
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
 from assessments.framework_loader import load_framework_file
@@ -35,6 +36,14 @@ def _plain_http_in_tests():
     }
     with override_settings(**plain_http):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached reports, as a fresh server would."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,16 +6,15 @@ import partnerships.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0001_initial'),
+        ("partnerships", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelManagers(
-            name='user',
+            name="user",
             managers=[
-                ('objects', partnerships.models.UserQueryManager()),
+                ("objects", partnerships.models.UserQueryManager()),
             ],
         ),
     ]

@@ -180,12 +180,62 @@ def test_report_query_counts_do_not_grow_with_partners(
         organisations.append(organisation)
     sign_funding(council_a.partnership, organisations[: partners // 2])
     client.force_login(council_a.executive)
-    # session, user (+organisation), round (+partnership, framework), memberships,
-    # questions, assessments, answers, funding formula, sign-offs
-    for url in urls(council_a.round).values():
-        with django_assert_num_queries(9):
+    page, csv_url, json_url = urls(council_a.round).values()
+    # Built: session, user (+organisation), round (+partnership, framework), the data's
+    # fingerprint, memberships, questions, assessments, answers, formula, sign-offs
+    with django_assert_num_queries(10):
+        assert client.get(page).status_code == 200
+    # Cached: session, user, round, fingerprint (nothing changed, so no rebuild)
+    for url in (page, csv_url, json_url):
+        with django_assert_num_queries(4):
             assert client.get(url).status_code == 200
     own = council_a.organisation.assessments.get()
     # session, user, assessment, questions, answers, previous assessment, formula, sign-off
     with django_assert_num_queries(8):
         client.get(reverse("organisation_report", args=[own.pk]))
+
+
+def test_the_cached_report_changes_whenever_its_data_changes(
+    client, council_a, council_b, partnership, administrator
+):
+    """Each kind of change the report is built from gives a fresh report, whether made
+    through the pages, the services or the admin."""
+    from assessments.models import Answer
+    from assessments.services import reopen_assessment
+    from partnerships.models import Organisation
+    from tests.factories import RoundFactory
+
+    client.force_login(council_a.executive)
+    page = urls(council_a.round)["page"]
+
+    def shows(text):
+        return text in client.get(page).text
+
+    assert shows("Brambleton Council")
+    # An answer edited outside the service layer (as the admin would).
+    answer = Answer.objects.get(
+        assessment=partnership, question__code="identity-management.citizen-identity"
+    )
+    answer.level = 4
+    answer.save()
+    assert not shows("Brambleton Council has not got citizen identity management")
+    # A member organisation renamed.
+    Organisation.objects.filter(pk=council_b.organisation.pk).first().save()
+    council_b.organisation.name = "Brambleton Borough Council"
+    council_b.organisation.save()
+    assert shows("Brambleton Borough Council")
+    # An assessment reopened: it no longer counts.
+    reopen_assessment(assessment=partnership, user=administrator, reason="Typo")
+    assert shows("1 of 2 members have not submitted")
+    # A member leaving.
+    membership = council_b.organisation.memberships.get(partnership=council_a.partnership)
+    membership.left_on = council_a.round.opens_on
+    membership.save()
+    assert not shows("Brambleton Borough Council")
+    # A new round appears in the trend.
+    RoundFactory(
+        partnership=council_a.partnership, framework=council_a.round.framework, name="2027 review"
+    )
+    sign_funding(council_a.partnership, [council_a.organisation], version=2)
+    html = client.get(page).text
+    assert "(version 2)" in html or "is signed by 1 of 1" in html

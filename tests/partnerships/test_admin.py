@@ -10,9 +10,11 @@ from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Records only the app writes (sign-in attempts, answer history, reopenings) have no
-# add page.
+# Records only the app writes (sign-in attempts, answer history, reopenings, funding
+# formulas and sign-offs, which change only through the funding page) have no add page.
 READ_ONLY = {
+    "fundingformula",
+    "fundingsignoff",
     "accessattempt",
     "accesslog",
     "accessfailurelog",
@@ -151,3 +153,40 @@ def test_a_submitted_assessment_cannot_be_changed_in_the_admin(client, administr
     assert response.status_code == 403
     answer.refresh_from_db()
     assert answer.level == 3
+
+
+def test_a_funding_formula_cannot_be_edited_in_the_admin(client, administrator, council_a):
+    from tests.factories import FundingFormulaFactory
+
+    formula = FundingFormulaFactory(partnership=council_a.partnership, text="Original")
+    client.force_login(administrator)
+    url = reverse("admin:partnerships_fundingformula_change", args=[formula.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"partnership": council_a.partnership.pk, "version": 1, "text": "Quietly changed"}
+    )
+    assert response.status_code == 403
+    formula.refresh_from_db()
+    assert formula.text == "Original"
+
+
+def test_questions_of_a_framework_in_use_cannot_be_edited_in_the_admin(
+    client, administrator, council_a
+):
+    question = council_a.round.framework.dimensions.first().questions.first()
+    client.force_login(administrator)
+    url = reverse("admin:assessments_question_change", args=[question.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "statement": "Changed",
+            "code": question.code,
+            "dimension": question.dimension_id,
+            "weight": 1,
+            "position": 1,
+        },
+    )
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert question.statement != "Changed"
