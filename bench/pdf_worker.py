@@ -1,0 +1,105 @@
+"""One PDF's figures, measured in a process of its own, for bench/run.py: so `cold` is
+the first render in a new process and the peak memory is this process's own.
+
+    .venv/bin/python bench/pdf_worker.py PATH USER_ID    # prints one JSON object
+
+Sets Django up as run.py does, points PDF_CACHE_DIR at a new temporary directory, signs
+the user in and GETs the PDF: once (cold), PDF_RUNS times emptying the PDF cache before
+each (warm: WeasyPrint renders again, with its imports and fonts loaded) and PDF_RUNS
+times from the cache. Exits 1, saying why, if a response is not the expected PDF.
+"""
+
+import io
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run as a script, so the repository is not on the path yet.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.run import PDF_RUNS, setup_django  # noqa: E402
+
+
+def fail(message: str):
+    sys.exit(f"pdf_worker: {message}")
+
+
+def get_pdf(client, path: str, expected_cache: str) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    response = client.get(path)
+    seconds = time.perf_counter() - start
+    if response.status_code != 200:
+        fail(f"GET {path} answered {response.status_code}, not 200.")
+    if response["Content-Type"] != "application/pdf" or not response.content.startswith(b"%PDF"):
+        fail(f"GET {path} did not answer a PDF ({response['Content-Type']}).")
+    cache = response.get("X-PDF-Cache")
+    if cache != expected_cache:
+        fail(f"GET {path}: X-PDF-Cache is {cache!r}, expected {expected_cache!r}.")
+    return seconds, response.content
+
+
+def empty(directory: Path) -> None:
+    files = list(directory.iterdir())
+    if not any(f.suffix == ".pdf" for f in files):
+        fail(f"no PDF was cached in {directory}: PDF_CACHE_DIR was not used.")
+    for file in files:
+        file.unlink()
+
+
+def own_peak_mb() -> float | None:
+    """VmHWM, the peak of this process's own memory map, to check ru_maxrss against
+    (ru_maxrss can carry the peak of the process this one was spawned from)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        fail("usage: pdf_worker.py PATH USER_ID")
+    path, user_id = argv[0], int(argv[1])
+    setup_django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as name:
+        directory = Path(name)
+        settings.PDF_CACHE_DIR = directory
+        client = Client()
+        client.force_login(get_user_model().objects.get(pk=user_id))
+
+        cold, pdf = get_pdf(client, path, "miss")
+        warm = []
+        for _ in range(PDF_RUNS):
+            empty(directory)  # outside the timed region
+            warm.append(get_pdf(client, path, "miss")[0])
+        cached = [get_pdf(client, path, "hit")[0] for _ in range(PDF_RUNS)]
+
+    from pypdf import PdfReader
+
+    figures = {
+        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "kb": len(pdf) / 1024,
+        "cold_s": cold,
+        "warm_s": statistics.median(warm),
+        "cached_ms": statistics.median(cached) * 1000,
+        # Kilobytes on Linux.
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "own_peak_mb": own_peak_mb(),
+    }
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,445 @@
+"""`make bench`: query counts and timings of the report pages and exports at scale.
+
+Runs in-process with Django's test client against a database of its own
+(var/bench.sqlite3, or BENCH_DATABASE_URL), building the scale dataset on first use.
+The PDFs are measured each in a fresh process (bench/pdf_worker.py).
+It is a report, not a test: it exits 0 even when a budget is exceeded, and says OVER.
+
+    .venv/bin/python bench/run.py [--repeat N] [--rebuild] [--markdown] [--no-pdf]
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DATABASE = REPO / "var" / "bench.sqlite3"
+DEV_DATABASE = REPO / "var" / "db.sqlite3"
+WARMUP = 3
+QUERY_BUDGET = 10
+RATIO_BUDGET = 5.0
+# The report pages' rows, by name (the budgets judge the repeat view).
+BASELINE = "trivial view (baseline)"
+REPORT_CACHED = "partnership report, 30 partners, repeat view (cached)"
+REPORT_BUILT = "partnership report, 30 partners, built (cache empty)"
+PDF_WORKER = Path(__file__).resolve().with_name("pdf_worker.py")
+PDF_WARM_BUDGETS = {"organisation PDF": 1.5, "30-partner PDF": 5.0}  # seconds
+PDF_MEMORY_BUDGET = 250  # MB, per process
+PDF_RUNS = 5  # warm renders and cached reads per PDF
+# The environment before configure_django() rewrites it, for the PDF workers: they set
+# Django up themselves, from the same variables this process started with.
+ORIGINAL_ENVIRON = dict(os.environ)
+
+
+@dataclass
+class Case:
+    name: str
+    path: str
+    user: object
+    built: bool = False  # empty the cache before each request, so the report is built
+
+
+@dataclass
+class Result:
+    name: str
+    queries: int
+    seconds: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        # Nearest rank: with 30 timings, the second slowest.
+        ordered = sorted(self.seconds)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--repeat", type=int, default=30, help="timed requests per page (default 30)"
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="delete the benchmark data and build it again"
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    parser.add_argument(
+        "--no-pdf", action="store_true", help="skip the PDFs (each measured in a new process)"
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+# ---------------------------------------------------------------- database and Django
+
+
+def database_url() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{BENCH_DATABASE}"
+    if url == os.environ.get("DATABASE_URL", "").strip():
+        sys.exit("BENCH_DATABASE_URL is the app's DATABASE_URL; the benchmark needs its own.")
+    return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The SQLite file a database URL names, or None for another database."""
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    return Path(config["NAME"]).resolve() if config["ENGINE"].endswith("sqlite3") else None
+
+
+def configure_django(url: str) -> None:
+    # Set before settings are read; forced, not defaulted, so a developer's shell
+    # (DATABASE_URL, DEBUG=1) can never point the benchmark at another database.
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": url,
+            "DEBUG": "0",  # measure what production runs
+            "SECRET_KEY": "bench-only-throwaway-key-not-for-any-deployment-0123456789",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "0",  # the test client speaks plain HTTP
+        }
+    )
+    # `make bench` runs this file as a script, so the repository is not on the path.
+    sys.path.insert(0, str(REPO))
+    # WhiteNoise serves from the finders when collectstatic has not run (as in the tests,
+    # which silence the same warning in pyproject.toml).
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
+
+
+def setup_django(rebuild: bool = False) -> Path | None:
+    """Django against the benchmark's own database, as run.py and the PDF workers use it.
+    Returns the SQLite file, or None for another database."""
+    url = database_url()
+    database_file = sqlite_file(url)
+    if database_file == DEV_DATABASE.resolve():
+        sys.exit(f"{DEV_DATABASE} is the development database; the benchmark needs its own.")
+    if database_file is not None:
+        database_file.parent.mkdir(parents=True, exist_ok=True)
+        if rebuild:
+            database_file.unlink(missing_ok=True)
+    configure_django(url)
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    return database_file
+
+
+def prepare_data(rebuild: bool, is_sqlite: bool) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if rebuild and not is_sqlite:
+        # Another database cannot be deleted from here; empty it instead.
+        call_command("flush", interactive=False, verbosity=0)
+
+    from bench import scale_data
+
+    if scale_data.is_built():
+        print("Scale data: reusing the existing build (--rebuild to build it again)")
+        return
+    print("Scale data: building (first run only)...")
+    seconds = scale_data.build()
+    counts = ", ".join(f"{n:,} {name}" for name, n in scale_data.row_counts().items())
+    print(f"Scale data: built in {seconds:.1f} s: {counts}")
+
+
+def describe_environment() -> str:
+    import django
+    from django.db import connection
+
+    version = ".".join(str(part) for part in connection.get_database_version())
+    name = connection.settings_dict["NAME"]
+    return (
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"{connection.display_name} {version} ({name}), {os.cpu_count()} CPUs"
+    )
+
+
+def describe_data() -> str:
+    from bench.scale_data import row_counts
+
+    counts = row_counts()
+    wanted = ["organisations", "partnerships", "rounds", "submitted assessments", "answers"]
+    return "Data: " + ", ".join(f"{counts[name]:,} {name}" for name in wanted)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def cases() -> list[Case]:
+    from django.urls import reverse
+
+    from bench import scale_data
+
+    headline = scale_data.open_round(scale_data.HEADLINE)
+    small = scale_data.open_round(scale_data.SMALL)
+    # A current member's executive, as in real use: access requires membership.
+    reader = scale_data.lead_executive(headline)
+    assessment = scale_data.a_submitted_assessment(headline)
+    report = reverse("partnership_report", args=[headline.pk])
+    csv = reverse("partnership_report_csv", args=[headline.pk])
+    return [
+        Case(BASELINE, reverse("accessibility"), reader),
+        Case(REPORT_CACHED, report, reader),
+        Case(REPORT_BUILT, report, reader, built=True),
+        Case(
+            "partnership report, 3 partners, repeat view (cached)",
+            reverse("partnership_report", args=[small.pk]),
+            scale_data.lead_executive(small),
+        ),
+        Case("CSV export, 30 partners, repeat view (cached)", csv, reader),
+        Case("CSV export, 30 partners, built (cache empty)", csv, reader, built=True),
+        Case(
+            "JSON export, 30 partners, repeat view (cached)",
+            reverse("partnership_report_json", args=[headline.pk]),
+            reader,
+        ),
+        Case(
+            "organisation report",
+            reverse("organisation_report", args=[assessment.pk]),
+            scale_data.executive_of(assessment.organisation_id),
+        ),
+    ]
+
+
+def timed_get(client, path: str) -> float:
+    start = time.perf_counter()
+    response = client.get(path)
+    seconds = time.perf_counter() - start
+    if response.status_code != 200:
+        sys.exit(f"GET {path} answered {response.status_code}, not 200: benchmark stopped.")
+    return seconds
+
+
+def signed_in(user, clients: dict):
+    """One test client per user, signed in once (sign-in is not what is measured)."""
+    from django.test import Client
+
+    if user.pk not in clients:
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
+    return clients[user.pk]
+
+
+def measure(case: Case, repeat: int, clients: dict) -> Result:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(case.user, clients)
+
+    def get() -> float:
+        if case.built:
+            cache.clear()  # outside the timed region
+        return timed_get(client, case.path)
+
+    for _ in range(WARMUP):
+        get()
+    # Queries on a separate request: capturing them slows the request it watches.
+    if case.built:
+        cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        timed_get(client, case.path)
+    return Result(case.name, len(queries), [get() for _ in range(repeat)])
+
+
+def check_partner_counts(clients: dict) -> None:
+    """The reports must list the partners the dataset promises, or the timings mean little."""
+    from django.urls import reverse
+
+    from bench import scale_data
+
+    for name, expected in [(scale_data.HEADLINE, 30), (scale_data.SMALL, 3)]:
+        round_ = scale_data.open_round(name)
+        client = signed_in(scale_data.lead_executive(round_), clients)
+        path = reverse("partnership_report_json", args=[round_.pk])
+        members = client.get(path).json()["members"]
+        if len(members) != expected:
+            sys.exit(f"{path} lists {len(members)} partners, expected {expected}.")
+
+
+def pdf_cases() -> list[tuple[str, str, int]]:
+    """(name, path, reader's user id) for each PDF; the paths are resolved here, so the
+    worker's first request is also its first use of the URLconf and the PDF code."""
+    from django.urls import reverse
+
+    from bench import scale_data
+
+    headline = scale_data.open_round(scale_data.HEADLINE)
+    assessment = scale_data.a_submitted_assessment(headline)
+    return [
+        (
+            "organisation PDF",
+            reverse("organisation_report_pdf", args=[assessment.pk]),
+            scale_data.executive_of(assessment.organisation_id).pk,
+        ),
+        (
+            "30-partner PDF",
+            reverse("partnership_report_pdf", args=[headline.pk]),
+            scale_data.lead_executive(headline).pk,
+        ),
+    ]
+
+
+# Started through this small launcher, not directly: on Linux a process's ru_maxrss
+# carries over the peak of the process it was spawned from (across vfork/fork and exec),
+# so a worker started from this process, grown by the in-process runs, would report
+# this process's peak. The launcher is small and fork()s the worker, which then starts
+# from the launcher's small peak.
+LAUNCHER = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"
+
+
+def measure_pdf(name: str, path: str, user_id: int) -> dict:
+    command = [sys.executable, "-c", LAUNCHER, sys.executable, str(PDF_WORKER), path, str(user_id)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=ORIGINAL_ENVIRON, cwd=REPO, check=False
+    )
+    if done.returncode != 0:
+        sys.exit(f"The PDF worker for {name} failed:\n{done.stderr.strip()}")
+    figures = json.loads(done.stdout)
+    figures["name"] = name
+    figures["stderr"] = done.stderr.strip()
+    return figures
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def format_table(header: list[str], rows: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        lines = [header, ["---"] + ["--:"] * (len(header) - 1), *rows]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+        for cells in [header, *rows]
+    )
+
+
+def table(results: list[Result], markdown: bool) -> str:
+    baseline = results[0].median_ms
+    header = ["page", "queries", "median ms", "p95 ms", "x baseline"]
+    rows = [
+        [
+            r.name,
+            str(r.queries),
+            f"{r.median_ms:.1f}",
+            f"{r.p95_ms:.1f}",
+            f"{r.median_ms / baseline:.1f}x",
+        ]
+        for r in results
+    ]
+    return format_table(header, rows, markdown)
+
+
+def budget_lines(results: list[Result]) -> list[str]:
+    by_name = {r.name: r for r in results}
+    baseline, report, built = by_name[BASELINE], by_name[REPORT_CACHED], by_name[REPORT_BUILT]
+    ratio = report.median_ms / baseline.median_ms
+    queries_ok = "OK" if report.queries <= QUERY_BUDGET else "OVER"
+    time_ok = "OK" if ratio <= RATIO_BUDGET else "OVER"
+    return [
+        f"30-partner partnership report: {report.queries} queries "
+        f"(budget {QUERY_BUDGET}) {queries_ok}",
+        f"30-partner partnership report: median {report.median_ms:.1f} ms = {ratio:.1f}x "
+        f"the trivial view (budget {RATIO_BUDGET:g}x) {time_ok}",
+        f"30-partner partnership report, built (cache empty): median {built.median_ms:.1f} ms "
+        f"= {built.median_ms / baseline.median_ms:.1f}x the trivial view (no budget)",
+    ]
+
+
+def pdf_table(pdfs: list[dict], markdown: bool) -> str:
+    header = ["pdf", "pages", "KB", "cold s", "warm s", "cached ms", "peak MB"]
+    rows = [
+        [
+            p["name"],
+            str(p["pages"]),
+            f"{p['kb']:.0f}",
+            f"{p['cold_s']:.2f}",
+            f"{p['warm_s']:.2f}",
+            f"{p['cached_ms']:.1f}",
+            f"{p['peak_mb']:.0f}",
+        ]
+        for p in pdfs
+    ]
+    return format_table(header, rows, markdown)
+
+
+def pdf_budget_lines(pdfs: list[dict]) -> list[str]:
+    lines = []
+    for p in pdfs:
+        budget = PDF_WARM_BUDGETS[p["name"]]
+        ok = "OK" if p["warm_s"] <= budget else "OVER"
+        lines.append(f"{p['name']} warm {p['warm_s']:.2f} s (budget {budget:g} s) {ok}")
+    peak = max(p["peak_mb"] for p in pdfs)
+    ok = "OK" if peak <= PDF_MEMORY_BUDGET else "OVER"
+    lines.append(f"peak memory {peak:.0f} MB (budget {PDF_MEMORY_BUDGET} MB) {ok}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    database_file = setup_django(args.rebuild)
+    print("Partnership Readiness benchmark")
+    print(describe_environment())
+    prepare_data(args.rebuild, is_sqlite=database_file is not None)
+    print(describe_data())
+    print(
+        f"Each page: {WARMUP} warm-up requests, then {args.repeat} timed; queries of one. "
+        "Built rows empty the cache before each request.\n"
+    )
+
+    clients = {}
+    check_partner_counts(clients)
+    results = [measure(case, args.repeat, clients) for case in cases()]
+    print(table(results, args.markdown))
+    print()
+    print("\n".join(budget_lines(results)))
+    if args.no_pdf:
+        return 0
+
+    print(
+        f"\nPDFs, each in a new process: cold = its first request; warm = median of "
+        f"{PDF_RUNS} renders, PDF cache emptied before each; cached = median of {PDF_RUNS} "
+        "cache hits; peak = the process's maximum resident memory.\n"
+    )
+    pdfs = [measure_pdf(*case) for case in pdf_cases()]
+    print(pdf_table(pdfs, args.markdown))
+    print()
+    print("\n".join(pdf_budget_lines(pdfs)))
+    for p in pdfs:
+        if p["own_peak_mb"] is not None and abs(p["peak_mb"] - p["own_peak_mb"]) > 5:
+            print(
+                f"\n{p['name']}: ru_maxrss says {p['peak_mb']:.0f} MB but the process's own "
+                f"peak (VmHWM) is {p['own_peak_mb']:.0f} MB: the peak figure is not its own."
+            )
+        if p["stderr"]:
+            print(f"\n{p['name']}: the worker wrote to stderr:\n{p['stderr']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
