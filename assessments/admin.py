@@ -1,18 +1,28 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from .framework_loader import FrameworkFileError, load_framework_text
 from .models import (
     Answer,
     AnswerChange,
     Assessment,
     AssessmentReopening,
+    AssessmentStatus,
     Dimension,
     Framework,
     Question,
     Round,
+    RoundStatus,
 )
+
+MAX_FRAMEWORK_BYTES = 1024 * 1024
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,12 +45,37 @@ class DimensionInline(admin.TabularInline):
     show_change_link = True
 
 
+class RoundsUsingInline(admin.TabularInline):
+    model = Round
+    extra = 0
+    fields = ["name", "partnership", "status", "opens_on", "closes_on"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "Rounds using this version"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FrameworkUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Framework file (YAML)",
+        help_text="The same format as assessments/framework/partnership-readiness.yaml.",
+        error_messages={"required": "Choose a framework file to upload"},
+    )
+
+
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
+    """Framework versions are made by loading a file, never edited, so the rounds and
+    assessments that use a version keep the statements they were answered against."""
+
     list_display = ["name", "version", "loaded_at", "source", "round_count"]
     search_fields = ["name"]
-    readonly_fields = ["content_hash", "loaded_at"]
-    inlines = [DimensionInline]
+    fields = ["name", "version", "source", "loaded_at", "content_hash"]
+    readonly_fields = fields
+    inlines = [DimensionInline, RoundsUsingInline]
+    change_list_template = "admin/assessments/framework/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(rounds_count=Count("rounds"))
@@ -48,6 +83,62 @@ class FrameworkAdmin(admin.ModelAdmin):
     @admin.display(description="Rounds using it", ordering="rounds_count")
     def round_count(self, obj):
         return obj.rounds_count
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        load = path(
+            "load/",
+            self.admin_site.admin_view(self.load_view),
+            name="assessments_framework_load",
+        )
+        return [load, *super().get_urls()]
+
+    def load_view(self, request):
+        if not request.user.has_perm("assessments.add_dimension"):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = FrameworkUploadForm(
+            request.POST if posted else None, request.FILES if posted else None
+        )
+        problems = []
+        if posted and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_FRAMEWORK_BYTES:
+                problems = ["The file is too big for a framework. Upload a file under 1 MB"]
+            else:
+                problems = self._load(request, upload)
+                if not problems:
+                    return redirect("admin:assessments_framework_changelist")
+        return TemplateResponse(
+            request,
+            "admin/assessments/framework/load.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Load a framework file",
+                "form": form,
+                "problems": problems,
+                "opts": self.model._meta,
+            },
+        )
+
+    def _load(self, request, upload) -> list[str]:
+        try:
+            result = load_framework_text(upload.read().decode("utf-8-sig"), source=upload.name)
+        except UnicodeDecodeError:
+            return ["The file is not text saved as UTF-8. Save it as UTF-8 and try again"]
+        except FrameworkFileError as error:
+            return str(error).splitlines()
+        if result.created:
+            message = f"Loaded {result.framework}. New rounds can use it."
+        else:
+            message = f"That file is already loaded as {result.framework}; nothing changed."
+        self.message_user(request, message, messages.SUCCESS)
+        return []
 
 
 class FrameworkInUseReadOnly:
@@ -114,6 +205,61 @@ class RoundAdmin(admin.ModelAdmin):
     search_fields = ["name", "partnership__name"]
     list_select_related = ["partnership", "framework"]
     autocomplete_fields = ["partnership"]
+    actions = ["close_rounds", "open_rounds"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "closes_on"] if obj is not None else []
+        if obj is not None and obj.assessments.exists():
+            readonly.append("framework")  # answers belong to its statements
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.status = RoundStatus.OPEN
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Close the selected rounds")
+    def close_rounds(self, request, queryset):
+        rounds = list(queryset.filter(status=RoundStatus.OPEN).select_related("partnership"))
+        drafts = list(
+            Assessment.objects.filter(round__in=rounds, status=AssessmentStatus.DRAFT)
+            .select_related("organisation", "round")
+            .order_by("round__name", "organisation__name")
+        )
+        if drafts and request.POST.get("confirm") != "yes":
+            # Ask first, and say which partners would be left with an unsubmitted draft.
+            return TemplateResponse(
+                request,
+                "admin/assessments/round/close_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Close rounds that still have drafts?",
+                    "rounds": rounds,
+                    "drafts": drafts,
+                    "selected": [r.pk for r in queryset],
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
+        today = timezone.localdate()
+        for round_ in rounds:
+            round_.status = RoundStatus.CLOSED
+            round_.closes_on = max(today, round_.opens_on)
+            round_.save(update_fields=["status", "closes_on", "updated_at"])
+        self.message_user(
+            request,
+            f"Closed {len(rounds)} round(s)."
+            + (f" {len(drafts)} draft assessment(s) were not submitted." if drafts else ""),
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description="Reopen the selected rounds")
+    def open_rounds(self, request, queryset):
+        count = queryset.filter(status=RoundStatus.CLOSED).update(
+            status=RoundStatus.OPEN, closes_on=None, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Reopened {count} round(s).", messages.SUCCESS)
 
 
 class AnswerInline(admin.TabularInline):

@@ -36,17 +36,26 @@ class LoadResult:
 def load_framework_file(path: Path | str = DEFAULT_FRAMEWORK_FILE) -> LoadResult:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FrameworkFileError(f"Could not read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise FrameworkFileError(f"{path} is not a text file saved as UTF-8") from None
+    return load_framework_text(text, source=path.name, label=str(path))
+
+
+def load_framework_text(text: str, *, source: str, label: str | None = None) -> LoadResult:
+    """Load framework YAML from text (a file, or an upload in the admin)."""
+    label = label or source
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise FrameworkFileError(f"{path} is not valid YAML: {exc}") from None
+        raise FrameworkFileError(f"{label} is not valid YAML: {exc}") from None
     problems = validate_framework_data(data)
     if problems:
-        raise FrameworkFileError(
-            f"{path} has {len(problems)} problem(s):\n- " + "\n- ".join(problems)
-        )
-    return _store(data, source=path.name)
+        listed = "\n- ".join(problems)
+        raise FrameworkFileError(f"{label} has {len(problems)} problem(s):\n- {listed}")
+    return _store(data, source=source[:200])
 
 
 def content_hash(data: dict) -> str:

@@ -2,6 +2,7 @@
 partners make against it, round by round."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -154,6 +155,18 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Answers belong to the framework's statements: once anyone has answered, the
+        # round keeps its framework (a new version needs a new round).
+        if self.pk is not None:
+            before = Round.objects.filter(pk=self.pk).values_list("framework_id", flat=True).first()
+            if before is not None and before != self.framework_id and self.assessments.exists():
+                raise ValidationError(
+                    "This round already has assessments, so its framework cannot change. "
+                    "Open a new round to use another framework version"
+                )
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -156,7 +156,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "partnerships.passwords.PredictablePasswordValidator"},
 ]
+# Invitation and reset links work for 3 days.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,9 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from .admin_import import OrganisationImportExportMixin
+from .invitations import invite_user
 from .models import (
     FundingFormula,
     FundingShare,
@@ -11,19 +18,26 @@ from .models import (
     Membership,
     Organisation,
     Partnership,
+    Role,
     User,
+    still_a_member,
 )
 
 
 class MembershipInline(admin.TabularInline):
+    """Members are never deleted: to remove one, give the date it left, so the rounds
+    and reports it took part in stay as they were."""
+
     model = Membership
     extra = 1
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "role", "joined_on", "left_on"]
+    can_delete = False
+    verbose_name_plural = "Members (to remove a member, enter the date it left)"
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(OrganisationImportExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "gss_code", "region", "partnership_count", "user_count"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "gss_code", "region"]
@@ -37,7 +51,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 current_partnerships=Count(
-                    "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+                    "memberships", filter=still_a_member("memberships__"), distinct=True
                 ),
                 users_count=Count("users", distinct=True),
             )
@@ -64,7 +78,7 @@ class PartnershipAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 current_members=Count(
-                    "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+                    "memberships", filter=still_a_member("memberships__"), distinct=True
                 )
             )
         )
@@ -74,14 +88,73 @@ class PartnershipAdmin(admin.ModelAdmin):
         return obj.current_members
 
 
+class CurrentFilter(admin.SimpleListFilter):
+    title = "current or ended"
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Current members"), ("no", "Ended memberships")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(still_a_member())
+        if self.value() == "no":
+            return queryset.exclude(still_a_member())
+        return queryset
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["organisation", "partnership", "role", "joined_on", "left_on"]
-    list_filter = ["role", "partnership", "organisation__kind"]
+    list_filter = [CurrentFilter, "role", "partnership", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__gss_code", "partnership__name"]
     autocomplete_fields = ["organisation", "partnership"]
     list_select_related = ["organisation", "partnership"]
     date_hierarchy = "joined_on"
+    actions = ["end_memberships"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Ending a membership keeps its history; deleting would rewrite past reports.
+        return False
+
+    @admin.action(description="End the selected memberships today")
+    def end_memberships(self, request, queryset):
+        today = timezone.localdate()
+        ended = 0
+        for membership in queryset.filter(still_a_member()):
+            membership.left_on = max(today, membership.joined_on)
+            membership.save(update_fields=["left_on", "updated_at"])
+            ended += 1
+        self.message_user(
+            request,
+            f"Ended {ended} membership(s) from today. Past rounds and reports keep them.",
+            messages.SUCCESS,
+        )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address like name@council.gov.uk",
+        }
+    )
+    first_name = forms.CharField(max_length=150, error_messages={"required": "Enter a first name"})
+    last_name = forms.CharField(max_length=150, error_messages={"required": "Enter a last name"})
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        error_messages={"required": "Choose the person's organisation"},
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices, error_messages={"required": "Choose the person's role"}
+    )
+    job_title = forms.CharField(max_length=100, required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+            raise forms.ValidationError("Someone with this email address already has an account")
+        return email
 
 
 @admin.register(User)
@@ -105,6 +178,50 @@ class UserAdmin(DjangoUserAdmin):
         + (("Organisation and role", {"fields": ("organisation", "role", "job_title")}),)
         + DjangoUserAdmin.fieldsets[2:]
     )
+    change_list_template = "admin/partnerships/user/change_list.html"
+    actions = ["deactivate_users"]
+
+    def get_urls(self):
+        invite = path(
+            "invite/", self.admin_site.admin_view(self.invite_view), name="partnerships_user_invite"
+        )
+        return [invite, *super().get_urls()]
+
+    def invite_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InviteForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            user = invite_user(
+                **form.cleaned_data,
+                invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+            self.message_user(
+                request,
+                f"Invited {user.get_full_name()} ({user.email}). They choose their own "
+                "password from the link in the email, which works for 3 days.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:partnerships_user_changelist")
+        return TemplateResponse(
+            request,
+            "admin/partnerships/user/invite.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Invite a user",
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description="Deactivate the selected users (ends their sessions)")
+    def deactivate_users(self, request, queryset):
+        # An inactive user's session is refused on their next request (Django checks
+        # is_active when it loads the user), so deactivating signs them out everywhere.
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
+
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (
             "Organisation and role",

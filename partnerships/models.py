@@ -74,6 +74,13 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
 
+def still_a_member(prefix: str = "", on=None) -> Q:
+    """A membership that has not ended by `on` (today by default). `left_on` is the day
+    the member left: from that day it is no longer a member."""
+    on = on or timezone.localdate()
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on})
+
+
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Partnerships the user's organisation currently belongs to; all for staff."""
@@ -82,8 +89,7 @@ class PartnershipQuerySet(models.QuerySet):
         if not user.is_authenticated or user.organisation_id is None:
             return self.none()
         return self.filter(
-            memberships__organisation_id=user.organisation_id,
-            memberships__left_on__isnull=True,
+            Q(memberships__organisation_id=user.organisation_id) & still_a_member("memberships__")
         ).distinct()
 
 
@@ -108,8 +114,8 @@ class MembershipRole(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(left_on__isnull=True)
+    def current(self, on=None):
+        return self.filter(still_a_member(on=on))
 
 
 class Membership(models.Model):
@@ -147,7 +153,7 @@ class Membership(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.left_on is None
+        return self.left_on is None or self.left_on > timezone.localdate()
 
 
 class Role(models.TextChoices):

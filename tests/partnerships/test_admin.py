@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 # Records only the app writes (sign-in attempts, answer history, reopenings, funding
 # formulas and sign-offs, which change only through the funding page) have no add page.
 READ_ONLY = {
+    "framework",
     "fundingformula",
     "fundingsignoff",
     "accessattempt",
