@@ -8,6 +8,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from partnerships.admin import RecordAdmin
+
 from .framework_loader import FrameworkFileError, load_framework_text
 from .models import (
     Answer,
@@ -25,14 +27,9 @@ from .models import (
 MAX_FRAMEWORK_BYTES = 1024 * 1024
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are written only by the service layer: viewable, never edited."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(RecordAdmin):
+    """Records that are written only by the service layer: viewable, never edited or
+    deleted."""
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -88,7 +85,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+        return False
 
     def get_urls(self):
         load = path(
@@ -153,7 +150,7 @@ class FrameworkInUseReadOnly:
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and self._in_use(obj):
-            return request.method in ("GET", "HEAD")
+            return False  # Django shows a read-only page to whoever may view it
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):

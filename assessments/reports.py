@@ -118,15 +118,21 @@ def _round_data(round_: Round) -> dict:
     }
 
 
-def round_period_end(round_: Round, today: date) -> date:
-    return round_.closes_on or today
-
-
 def members_of_round(memberships: list[Membership], round_: Round, today: date):
-    """Members during the round: joined by its end, and not left by then. A member
-    that leaves later stays in the reports of the rounds it took part in."""
-    end = round_period_end(round_, today)
-    return [m for m in memberships if m.joined_on <= end and (m.left_on is None or m.left_on > end)]
+    """Who a round's report is about. An open round: today's members. A closed round:
+    everyone who was a member at any time while it ran, so a member that leaves later,
+    even on the day the round closes, stays in the reports of the rounds it took part in."""
+    if round_.is_open or round_.closes_on is None:
+        return [
+            m
+            for m in memberships
+            if m.joined_on <= today and (m.left_on is None or m.left_on > today)
+        ]
+    return [
+        m
+        for m in memberships
+        if m.joined_on <= round_.closes_on and (m.left_on is None or m.left_on > round_.opens_on)
+    ]
 
 
 def _funding(partnership) -> tuple[FundingFormula | None, dict[int, dict]]:

@@ -24,6 +24,17 @@ from .models import (
 )
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Records that change only through the service (funding formulas and sign-offs,
+    answer history): administrators view them; Django then shows a read-only page."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     """Members are never deleted: to remove one, give the date it left, so the rounds
     and reports it took part in stay as they were."""
@@ -69,6 +80,7 @@ class OrganisationAdmin(OrganisationImportExportMixin, admin.ModelAdmin):
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "member_count", "created_at"]
+    ordering = ["name"]  # the annotation below would otherwise drop Meta.ordering
     search_fields = ["name", "memberships__organisation__name"]
     inlines = [MembershipInline]
 
@@ -255,7 +267,7 @@ class FundingShareInline(admin.TabularInline):
 
 
 @admin.register(FundingFormula)
-class FundingFormulaAdmin(admin.ModelAdmin):
+class FundingFormulaAdmin(RecordAdmin):
     """Read-only here: a formula changes only by recording a new version on the
     partnership's funding page, so every member signs what they agree to."""
 
@@ -266,13 +278,6 @@ class FundingFormulaAdmin(admin.ModelAdmin):
     fields = ["partnership", "version", "text", "created_at", "created_by", "record_link"]
     readonly_fields = fields
     inlines = [FundingShareInline, FundingSignOffInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Viewing only; the change form shows every field read-only.
-        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(sign_offs_count=Count("sign_offs"))
@@ -290,16 +295,10 @@ class FundingFormulaAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingSignOff)
-class FundingSignOffAdmin(admin.ModelAdmin):
+class FundingSignOffAdmin(RecordAdmin):
     list_display = ["organisation", "formula", "signer_name", "signer_role", "signed_at"]
     list_filter = ["formula__partnership"]
     search_fields = ["organisation__name", "signer_name", "formula__partnership__name"]
     list_select_related = ["organisation", "formula__partnership"]
     fields = ["formula", "organisation", "signer_name", "signer_role", "signed_at", "signed_by"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)

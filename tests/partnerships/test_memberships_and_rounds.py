@@ -149,3 +149,27 @@ def test_a_broken_framework_file_is_refused_with_its_problems(client, administra
     )
     assert binary.status_code == 200
     assert Framework.objects.count() == 1
+
+
+def test_a_member_leaving_the_day_its_round_closes_stays_in_that_rounds_report(
+    client, administrator, council_a
+):
+    today = timezone.localdate()
+    council_a.partnership.memberships.update(joined_on=today - timedelta(days=60))
+    Round.objects.filter(pk=council_a.round.pk).update(opens_on=today - timedelta(days=30))
+    council_a.round.refresh_from_db()
+    leaver = add_partner(council_a.partnership, "Same Day Leaver", joined_days_ago=60)
+    assess(council_a.round, leaver, level=2)
+    client.force_login(administrator)
+    close(client, council_a.round)
+    client.post(
+        reverse("admin:partnerships_membership_changelist"),
+        {
+            "action": "end_memberships",
+            "_selected_action": [Membership.objects.get(organisation=leaver).pk],
+        },
+    )
+    council_a.round.refresh_from_db()
+    names = [m["organisation"]["name"] for m in partnership_report(council_a.round)["members"]]
+    assert council_a.round.closes_on == today
+    assert "Same Day Leaver" in names
