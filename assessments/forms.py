@@ -4,7 +4,6 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Div, Field, Layout, Size
 from django import forms
-from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from partnerships.forms import ErrorSummaryMixin
@@ -159,12 +158,6 @@ class DimensionForm(ErrorSummaryMixin, forms.Form):
             data[f"version_{qid}"] = str(version)
         self.data = data
         return self
-
-
-def describe_level(level) -> str:
-    if level is None:
-        return "Not answered"
-    return format_html("{} – {}", level, Level(level).label)
 
 
 class ReopenForm(ErrorSummaryMixin, forms.Form):

@@ -51,10 +51,6 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (version {self.version})"
 
-    @property
-    def is_in_use(self) -> bool:
-        return Assessment.objects.filter(round__framework=self).exists()
-
 
 class Dimension(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")

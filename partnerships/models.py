@@ -151,10 +151,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} in {self.partnership}"
 
-    @property
-    def is_current(self) -> bool:
-        return self.left_on is None or self.left_on > timezone.localdate()
-
 
 class Role(models.TextChoices):
     ICT_MANAGER = "ict_manager", "ICT manager"

@@ -102,7 +102,8 @@ def _answers(assessment: Assessment, dimension: Dimension) -> dict:
 
 def _dimension_page(assessment: Assessment, code: str):
     """The dimension, its questions, this assessment's answers to them, and the
-    framework's dimensions (for "n of 9" and the next page): four queries."""
+    framework's dimensions (for "n of 9" and the next page): four queries (two more,
+    once, for an assessment whose answer rows were never created)."""
     dimension = get_dimension_for_assessment(assessment, code)
     questions = list(dimension.questions.all())
     answers = _answers(assessment, dimension)
@@ -226,7 +227,6 @@ def check(request, pk: int):
             "tried_to_submit": writing,
             "editable": can_edit(request.user, assessment) and not assessment.is_submitted,
         },
-        status=200,
     )
 
 
