@@ -5,34 +5,25 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from partnerships.admin import RecordAdmin
+from common.admin import NoBulkDeleteAdmin, RecordAdmin
 
-from .framework_loader import FrameworkFileError, load_framework_text
+from .framework.loader import FrameworkFileError, load_framework_text
 from .models import (
     Answer,
     AnswerChange,
     Assessment,
     AssessmentReopening,
-    AssessmentStatus,
     Dimension,
     Framework,
     Question,
     Round,
     RoundStatus,
 )
+from .rounds import close_rounds, drafts_in, open_round, reopen_rounds
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024
-
-
-class ReadOnlyAdmin(RecordAdmin):
-    """Records that are written only by the service layer: viewable, never edited or
-    deleted."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DimensionInline(admin.TabularInline):
@@ -63,7 +54,7 @@ class FrameworkUploadForm(forms.Form):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(NoBulkDeleteAdmin):
     """Framework versions are made by loading a file, never edited, so the rounds and
     assessments that use a version keep the statements they were answered against."""
 
@@ -86,6 +77,9 @@ class FrameworkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def deletable(self, obj) -> bool:
+        return not obj.rounds.exists()
 
     def get_urls(self):
         load = path(
@@ -196,7 +190,7 @@ class QuestionAdmin(FrameworkInUseReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(NoBulkDeleteAdmin):
     list_display = ["name", "partnership", "framework", "status", "opens_on", "closes_on"]
     list_filter = ["status", "framework"]
     search_fields = ["name", "partnership__name"]
@@ -210,19 +204,19 @@ class RoundAdmin(admin.ModelAdmin):
             readonly.append("framework")  # answers belong to its statements
         return readonly
 
+    def deletable(self, obj) -> bool:
+        return not obj.assessments.exists()
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.status = RoundStatus.OPEN
-        super().save_model(request, obj, form, change)
+        if change:
+            obj.save()  # name and opening date only: status and framework are read-only
+        else:
+            open_round(round_=obj, user=request.user)
 
     @admin.action(description="Close the selected rounds")
     def close_rounds(self, request, queryset):
         rounds = list(queryset.filter(status=RoundStatus.OPEN).select_related("partnership"))
-        drafts = list(
-            Assessment.objects.filter(round__in=rounds, status=AssessmentStatus.DRAFT)
-            .select_related("organisation", "round")
-            .order_by("round__name", "organisation__name")
-        )
+        drafts = drafts_in(rounds)
         if drafts and request.POST.get("confirm") != "yes":
             # Ask first, and say which partners would be left with an unsubmitted draft.
             return TemplateResponse(
@@ -238,14 +232,10 @@ class RoundAdmin(admin.ModelAdmin):
                     "opts": self.model._meta,
                 },
             )
-        today = timezone.localdate()
-        for round_ in rounds:
-            round_.status = RoundStatus.CLOSED
-            round_.closes_on = max(today, round_.opens_on)
-            round_.save(update_fields=["status", "closes_on", "updated_at"])
+        closed = close_rounds(rounds=rounds, user=request.user)
         self.message_user(
             request,
-            f"Closed {len(rounds)} round(s)."
+            f"Closed {closed} round(s)."
             + (f" {len(drafts)} draft assessment(s) were not submitted." if drafts else ""),
             messages.SUCCESS,
         )
@@ -253,28 +243,26 @@ class RoundAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reopen the selected rounds")
     def open_rounds(self, request, queryset):
-        count = queryset.filter(status=RoundStatus.CLOSED).update(
-            status=RoundStatus.OPEN, closes_on=None, updated_at=timezone.now()
-        )
+        rounds = list(queryset.filter(status=RoundStatus.CLOSED).select_related("partnership"))
+        count = reopen_rounds(rounds=rounds, user=request.user)
         self.message_user(request, f"Reopened {count} round(s).", messages.SUCCESS)
 
 
 class AnswerInline(admin.TabularInline):
+    """Answers change only on the assessment's pages, where every save is checked
+    against concurrent saves and recorded in the history; here they are read-only."""
+
     model = Answer
     extra = 0
     fields = ["question", "level", "evidence", "comment", "copied", "version", "updated_by"]
-    readonly_fields = ["version", "updated_by"]
-    raw_id_fields = ["question"]
-
-    # A submitted assessment cannot change, here as everywhere else.
-    def has_change_permission(self, request, obj=None):
-        return obj is None or not obj.is_submitted
+    readonly_fields = fields
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return obj is None or not obj.is_submitted
+        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_submitted
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ReopeningInline(admin.TabularInline):
@@ -289,19 +277,28 @@ class ReopeningInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(RecordAdmin):
+    """Read-only: an organisation's ICT manager starts, fills in and submits its
+    assessment on its pages; an administrator reopens a submitted one (with a reason)
+    from the link here."""
+
     list_display = ["organisation", "round", "status", "submitted_at", "updated_at"]
     list_filter = ["status", "round__partnership", "organisation__kind"]
     search_fields = ["organisation__name", "organisation__gss_code", "round__name"]
     list_select_related = ["organisation", "round__partnership"]
     autocomplete_fields = ["organisation", "round"]
-    readonly_fields = ["status", "submitted_at", "created_by", "submitted_by", "reopen"]
+    fields = [
+        "round",
+        "organisation",
+        "status",
+        "created_at",
+        "created_by",
+        "submitted_at",
+        "submitted_by",
+        "reopen",
+    ]
+    readonly_fields = fields
     inlines = [AnswerInline, ReopeningInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_submitted:
-            return ["round", "organisation", *self.readonly_fields]
-        return self.readonly_fields
 
     @admin.display(description="Reopen")
     def reopen(self, obj):
@@ -309,28 +306,20 @@ class AssessmentAdmin(admin.ModelAdmin):
             return "Not submitted: the organisation's ICT manager can change it."
         return format_html(
             '<a href="{}">Reopen this submitted assessment (a reason is recorded)</a>',
-            reverse("assessment_reopen", args=[obj.pk]),
+            reverse("assessments:reopen", args=[obj.pk]),
         )
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(RecordAdmin):
     list_display = ["assessment", "question", "level", "copied", "updated_at"]
     list_filter = ["level", "assessment__status"]
     search_fields = ["assessment__organisation__name", "question__code"]
     list_select_related = ["assessment__organisation", "assessment__round", "question"]
-    raw_id_fields = ["assessment", "question"]
-    readonly_fields = ["version", "updated_by", "updated_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None or not obj.assessment.is_submitted
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.assessment.is_submitted
 
 
 @admin.register(AnswerChange)
-class AnswerChangeAdmin(ReadOnlyAdmin):
+class AnswerChangeAdmin(RecordAdmin):
     list_display = ["answer", "changed_by", "changed_at", "old_level", "new_level"]
     list_filter = ["evidence_changed"]
     search_fields = ["answer__assessment__organisation__name", "answer__question__code"]
@@ -338,7 +327,7 @@ class AnswerChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AssessmentReopening)
-class AssessmentReopeningAdmin(ReadOnlyAdmin):
+class AssessmentReopeningAdmin(RecordAdmin):
     list_display = ["assessment", "reopened_by", "reopened_at", "reason"]
     search_fields = ["assessment__organisation__name", "reason"]
     list_select_related = ["assessment__organisation", "assessment__round", "reopened_by"]

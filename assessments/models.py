@@ -8,27 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common.access import scoped_to_organisation
 from partnerships.models import Organisation, Partnership
 
-MIN_LEVEL = 0
-MAX_LEVEL = 4
-
-
-class Level(models.IntegerChoices):
-    NOT_STARTED = 0, "Not started"
-    INITIAL = 1, "Initial"
-    DEVELOPING = 2, "Developing"
-    ESTABLISHED = 3, "Established"
-    EMBEDDED = 4, "Embedded"
-
-
-class OwnerRole(models.TextChoices):
-    """Who in a partner organisation acts on a statement or owns a gap."""
-
-    EXECUTIVE = "executive", "Chief executive and finance director"
-    ICT_MANAGER = "ict_manager", "ICT manager (CIO)"
-    LEGAL = "legal", "Monitoring officer and legal services"
-    INFORMATION_GOVERNANCE = "information_governance", "Senior information risk owner"
+from .choices import MAX_LEVEL, MIN_LEVEL, Level, OwnerRole
 
 
 class Framework(models.Model):
@@ -177,11 +160,9 @@ class AssessmentStatus(models.TextChoices):
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Only the user's own organisation's assessments; all for staff."""
-        if user.is_staff:
-            return self
-        if not user.is_authenticated or user.organisation_id is None:
-            return self.none()
-        return self.filter(organisation_id=user.organisation_id)
+        return scoped_to_organisation(
+            self, user, lambda qs, org_id: qs.filter(organisation_id=org_id)
+        )
 
 
 class Assessment(models.Model):

@@ -196,27 +196,27 @@ def cases() -> list[Case]:
     # A current member's executive, as in real use: access requires membership.
     reader = scale_data.lead_executive(headline)
     assessment = scale_data.a_submitted_assessment(headline)
-    report = reverse("partnership_report", args=[headline.pk])
-    csv = reverse("partnership_report_csv", args=[headline.pk])
+    report = reverse("assessments:partnership_report", args=[headline.pk])
+    csv = reverse("assessments:partnership_report_csv", args=[headline.pk])
     return [
         Case(BASELINE, reverse("accessibility"), reader),
         Case(REPORT_CACHED, report, reader),
         Case(REPORT_BUILT, report, reader, built=True),
         Case(
             "partnership report, 3 partners, repeat view (cached)",
-            reverse("partnership_report", args=[small.pk]),
+            reverse("assessments:partnership_report", args=[small.pk]),
             scale_data.lead_executive(small),
         ),
         Case("CSV export, 30 partners, repeat view (cached)", csv, reader),
         Case("CSV export, 30 partners, built (cache empty)", csv, reader, built=True),
         Case(
             "JSON export, 30 partners, repeat view (cached)",
-            reverse("partnership_report_json", args=[headline.pk]),
+            reverse("assessments:partnership_report_json", args=[headline.pk]),
             reader,
         ),
         Case(
             "organisation report",
-            reverse("organisation_report", args=[assessment.pk]),
+            reverse("assessments:organisation_report", args=[assessment.pk]),
             scale_data.executive_of(assessment.organisation_id),
         ),
     ]
@@ -272,7 +272,7 @@ def check_partner_counts(clients: dict) -> None:
     for name, expected in [(scale_data.HEADLINE, 30), (scale_data.SMALL, 3)]:
         round_ = scale_data.open_round(name)
         client = signed_in(scale_data.lead_executive(round_), clients)
-        path = reverse("partnership_report_json", args=[round_.pk])
+        path = reverse("assessments:partnership_report_json", args=[round_.pk])
         members = client.get(path).json()["members"]
         if len(members) != expected:
             sys.exit(f"{path} lists {len(members)} partners, expected {expected}.")
@@ -290,12 +290,12 @@ def pdf_cases() -> list[tuple[str, str, int]]:
     return [
         (
             "organisation PDF",
-            reverse("organisation_report_pdf", args=[assessment.pk]),
+            reverse("assessments:organisation_report_pdf", args=[assessment.pk]),
             scale_data.executive_of(assessment.organisation_id).pk,
         ),
         (
             "30-partner PDF",
-            reverse("partnership_report_pdf", args=[headline.pk]),
+            reverse("assessments:partnership_report_pdf", args=[headline.pk]),
             scale_data.lead_executive(headline).pk,
         ),
     ]

@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.framework_loader import load_framework_file
+from assessments.framework.loader import load_framework_file
 from assessments.models import (
     Answer,
     Assessment,

@@ -77,8 +77,10 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "axes",
     "csp",
+    "common",
     "partnerships",
     "assessments",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "partnerships.access.navigation",
             ],
         },
     },
@@ -161,7 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Invitation and reset links work for 3 days.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "assessments:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed logins: at most 10 guesses per 5 minutes, counted per account and,

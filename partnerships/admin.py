@@ -6,8 +6,9 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
+
+from common.admin import NoBulkDeleteAdmin, RecordAdmin
 
 from .admin_import import OrganisationImportExportMixin
 from .invitations import invite_user
@@ -22,17 +23,7 @@ from .models import (
     User,
     still_a_member,
 )
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """Records that change only through the service (funding formulas and sign-offs,
-    answer history): administrators view them; Django then shows a read-only page."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from .services import deactivate_users, end_memberships, save_membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,7 +39,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationImportExportMixin, admin.ModelAdmin):
+class OrganisationAdmin(OrganisationImportExportMixin, NoBulkDeleteAdmin):
     list_display = ["name", "kind", "gss_code", "region", "partnership_count", "user_count"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "gss_code", "region"]
@@ -68,6 +59,10 @@ class OrganisationAdmin(OrganisationImportExportMixin, admin.ModelAdmin):
             )
         )
 
+    def deletable(self, obj) -> bool:
+        # Members, people and assessments keep their organisation (PROTECT).
+        return not (obj.memberships.exists() or obj.users.exists() or obj.assessments.exists())
+
     @admin.display(description="Partnerships", ordering="current_partnerships")
     def partnership_count(self, obj):
         return obj.current_partnerships
@@ -78,7 +73,7 @@ class OrganisationAdmin(OrganisationImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(NoBulkDeleteAdmin):
     list_display = ["name", "member_count", "created_at"]
     ordering = ["name"]  # the annotation below would otherwise drop Meta.ordering
     search_fields = ["name", "memberships__organisation__name"]
@@ -94,6 +89,17 @@ class PartnershipAdmin(admin.ModelAdmin):
                 )
             )
         )
+
+    def deletable(self, obj) -> bool:
+        # Its rounds' assessments are kept (PROTECT); an unused partnership may go.
+        return not obj.rounds.filter(assessments__isnull=False).exists()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        for membership in formset.save(commit=False):
+            save_membership(membership=membership, user=request.user)
+        return None
 
     @admin.display(description="Current members", ordering="current_members")
     def member_count(self, obj):
@@ -129,14 +135,14 @@ class MembershipAdmin(admin.ModelAdmin):
         # Ending a membership keeps its history; deleting would rewrite past reports.
         return False
 
+    def save_model(self, request, obj, form, change):
+        save_membership(membership=obj, user=request.user)
+
     @admin.action(description="End the selected memberships today")
     def end_memberships(self, request, queryset):
-        today = timezone.localdate()
-        ended = 0
-        for membership in queryset.filter(still_a_member()):
-            membership.left_on = max(today, membership.joined_on)
-            membership.save(update_fields=["left_on", "updated_at"])
-            ended += 1
+        ended = end_memberships(
+            memberships=list(queryset.select_related("partnership")), user=request.user
+        )
         self.message_user(
             request,
             f"Ended {ended} membership(s) from today. Past rounds and reports keep them.",
@@ -231,7 +237,7 @@ class UserAdmin(DjangoUserAdmin):
     def deactivate_users(self, request, queryset):
         # An inactive user's session is refused on their next request (Django checks
         # is_active when it loads the user), so deactivating signs them out everywhere.
-        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        count = deactivate_users(users=queryset, user=request.user)
         self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
 
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
@@ -290,7 +296,7 @@ class FundingFormulaAdmin(RecordAdmin):
     def record_link(self, obj):
         return format_html(
             '<a href="{}">Funding page</a>',
-            reverse("partnership_funding", args=[obj.partnership_id]),
+            reverse("partnerships:funding", args=[obj.partnership_id]),
         )
 
 

@@ -22,9 +22,14 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import organisation_csv
-from .forms import ErrorSummaryMixin
+from common.forms import GovukForm
+
 from .models import Organisation
+from .organisation_csv.columns import KIND_CHOICES
+from .organisation_csv.export import export_csv
+from .organisation_csv.planning import check, import_csv
+from .organisation_csv.problems import ImportRefused, Problem
+from .organisation_csv.reading import HEADER, MAX_BYTES, MAX_ROWS, size_problem
 
 SESSION_KEY = "organisation_import"
 TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -44,15 +49,14 @@ def import_dir() -> Path:
     return Path(getattr(settings, "ORGANISATION_IMPORT_DIR", settings.VAR_DIR / "imports"))
 
 
-class OrganisationUploadForm(ErrorSummaryMixin, forms.Form):
+class OrganisationUploadForm(GovukForm):
     file = forms.FileField(
         label="CSV file",
         # An empty file gets organisation_csv's message, which says what to upload.
         allow_empty_file=True,
         help_text=(
-            f"A CSV file of up to {organisation_csv.MAX_BYTES // (1024 * 1024)} MB and "
-            f"{organisation_csv.MAX_ROWS:,} organisations, with the header row "
-            f"{organisation_csv.HEADER}."
+            f"A CSV file of up to {MAX_BYTES // (1024 * 1024)} MB and "
+            f"{MAX_ROWS:,} organisations, with the header row {HEADER}."
         ),
         error_messages={
             "required": "Choose a CSV file to upload",
@@ -103,14 +107,15 @@ class OrganisationImportExportMixin:
             form = OrganisationUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                too_big = organisation_csv.size_problem(upload.size)
+                too_big = size_problem(upload.size)
                 if too_big:
                     problems = [too_big]
                 else:
                     raw = upload.read()
-                    plan = organisation_csv.check(raw)
-                    if isinstance(plan, list):
-                        problems = plan
+                    try:
+                        plan = check(raw)
+                    except ImportRefused as refusal:
+                        problems = refusal.problems
                     else:
                         token = self._keep_upload(request, raw, upload.name)
                         return self._render(
@@ -137,18 +142,20 @@ class OrganisationImportExportMixin:
         kept = request.session.get(SESSION_KEY) or {}
         expected = kept.get("token", "")
         if not (TOKEN.fullmatch(token) and expected and secrets.compare_digest(token, expected)):
-            return self._upload_page(request, problems=[organisation_csv.Problem(EXPIRED)])
+            return self._upload_page(request, problems=[Problem(EXPIRED)])
         stored = import_dir() / f"{token}.csv"
         try:
             raw = stored.read_bytes()
         except FileNotFoundError:
-            return self._upload_page(request, problems=[organisation_csv.Problem(EXPIRED)])
+            return self._upload_page(request, problems=[Problem(EXPIRED)])
         # Checked again: organisations may have changed since the preview.
-        result = organisation_csv.import_csv(raw)
-        stored.unlink(missing_ok=True)
-        request.session.pop(SESSION_KEY, None)
-        if isinstance(result, list):
-            return self._upload_page(request, problems=result)
+        try:
+            result = import_csv(raw)
+        except ImportRefused as refusal:
+            return self._upload_page(request, problems=refusal.problems)
+        finally:
+            stored.unlink(missing_ok=True)
+            request.session.pop(SESSION_KEY, None)
         self.message_user(
             request,
             f"Imported {kept.get('name') or 'the file'}: {result.created} created, "
@@ -160,7 +167,7 @@ class OrganisationImportExportMixin:
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        data = organisation_csv.export_csv(Organisation.objects.order_by("name", "gss_code", "pk"))
+        data = export_csv(Organisation.objects.order_by("name", "gss_code", "pk"))
         response = HttpResponse(data, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="organisations.csv"'
         return response
@@ -193,10 +200,10 @@ class OrganisationImportExportMixin:
                 "title": "Import organisations from CSV",
                 "form": form or OrganisationUploadForm(),
                 "problems": list(problems),
-                "columns": organisation_csv.HEADER,
-                "kinds": organisation_csv.KIND_CHOICES,
-                "max_rows": organisation_csv.MAX_ROWS,
-                "max_mb": organisation_csv.MAX_BYTES // (1024 * 1024),
+                "columns": HEADER,
+                "kinds": KIND_CHOICES,
+                "max_rows": MAX_ROWS,
+                "max_mb": MAX_BYTES // (1024 * 1024),
                 "example_file": EXAMPLE_FILE,
                 "attribution": OGL_ATTRIBUTION,
             },

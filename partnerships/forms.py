@@ -1,12 +1,13 @@
 from decimal import Decimal
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+
+from common.forms import GovukForm, GovukFormMixin
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(GovukFormMixin, AuthenticationForm):
     """Django's sign-in form with GOV.UK-style messages that say what to do."""
 
     error_messages = {
@@ -22,27 +23,51 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].strip = False
-        self.fields["username"].widget = forms.TextInput()
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        self.fields["username"].widget = forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false"}
+        )
+
+    layout = (
+        Field.text("username", field_width=20),
+        Field.text("password", field_width=20),
+    )
 
 
-class ErrorSummaryMixin:
-    """(link target, message) pairs for the GOV.UK error summary. An error on radios
-    links to the first radio, as the design system asks."""
+class ResetPasswordForm(GovukFormMixin, PasswordResetForm):
+    """Asks for the account's email address, to send a link to choose a password."""
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        names = list(self.fields)
-        items = [(self._target(names[0]), error) for error in self.non_field_errors()]
-        for name in names:
-            items += [(self._target(name), error) for error in self.errors.get(name, [])]
-        return items
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages = {
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@council.gov.uk",
+        }
+        self.fields["email"].widget.attrs.update({"spellcheck": "false", "autocomplete": "email"})
 
-    def _target(self, name: str) -> str:
-        if isinstance(self.fields[name].widget, forms.RadioSelect):
-            return f"id_{name}_1"
-        return f"id_{name}"
+    layout = (Field.text("email", field_width=20),)
 
 
-class FundingFormulaForm(ErrorSummaryMixin, forms.Form):
+class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
+    """An invited person (or one who forgot their password) chooses a password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = ""
+        self.fields["new_password2"].label = "Confirm the new password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs.update({"autocomplete": "new-password"})
+
+    layout = (
+        Field.text("new_password1", field_width=20),
+        Field.text("new_password2", field_width=20),
+    )
+
+
+class FundingFormulaForm(GovukForm):
     """The formula's text and, optionally, each current member's percentage share."""
 
     text = forms.CharField(
@@ -60,7 +85,6 @@ class FundingFormulaForm(ErrorSummaryMixin, forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
-        layout = [Field.textarea("text", rows=6, label_size=Size.MEDIUM)]
         for organisation in members:
             name = organisation.name
             self.fields[f"share_{organisation.pk}"] = forms.DecimalField(
@@ -79,10 +103,12 @@ class FundingFormulaForm(ErrorSummaryMixin, forms.Form):
                     "max_whole_digits": f"{name}'s share must be 100 or less",
                 },
             )
-            layout.append(Field.text(f"share_{organisation.pk}", field_width=5))
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*layout)
+
+    def get_layout(self):
+        return [
+            Field.textarea("text", rows=6, label_size=Size.MEDIUM),
+            *(Field.text(f"share_{o.pk}", field_width=5) for o in self.members),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -108,7 +134,7 @@ class FundingFormulaForm(ErrorSummaryMixin, forms.Form):
         }
 
 
-class SignOffForm(ErrorSummaryMixin, forms.Form):
+class SignOffForm(GovukForm):
     signer_name = forms.CharField(
         label="Your full name",
         max_length=150,
@@ -129,10 +155,9 @@ class SignOffForm(ErrorSummaryMixin, forms.Form):
         self.fields[
             "confirm"
         ].label = f"I agree this funding formula on behalf of {organisation_name}"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Field.text("signer_name", field_width=20),
-            Field.text("signer_role", field_width=20),
-            Field.checkbox("confirm"),
-        )
+
+    layout = (
+        Field.text("signer_name", field_width=20),
+        Field.text("signer_role", field_width=20),
+        Field.checkbox("confirm"),
+    )

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common.access import scoped_to_organisation
+
 
 class OrganisationKind(models.TextChoices):
     COUNTY = "county", "County council"
@@ -33,11 +35,8 @@ gss_code_validator = RegexValidator(
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if user.is_staff:
-            return self
-        if not user.is_authenticated or user.organisation_id is None:
-            return self.none()
-        return self.filter(pk=user.organisation_id)
+        """The user's own organisation; all for staff."""
+        return scoped_to_organisation(self, user, lambda qs, org_id: qs.filter(pk=org_id))
 
 
 class Organisation(models.Model):
@@ -84,13 +83,13 @@ def still_a_member(prefix: str = "", on=None) -> Q:
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Partnerships the user's organisation currently belongs to; all for staff."""
-        if user.is_staff:
-            return self
-        if not user.is_authenticated or user.organisation_id is None:
-            return self.none()
-        return self.filter(
-            Q(memberships__organisation_id=user.organisation_id) & still_a_member("memberships__")
-        ).distinct()
+        return scoped_to_organisation(
+            self,
+            user,
+            lambda qs, org_id: qs.filter(
+                Q(memberships__organisation_id=org_id) & still_a_member("memberships__")
+            ).distinct(),
+        )
 
 
 class Partnership(models.Model):
@@ -186,14 +185,6 @@ class User(AbstractUser):
                 name="user_role_is_known",
             ),
         ]
-
-    @property
-    def is_ict_manager(self) -> bool:
-        return self.role == Role.ICT_MANAGER and self.organisation_id is not None
-
-    @property
-    def is_executive(self) -> bool:
-        return self.role == Role.EXECUTIVE and self.organisation_id is not None
 
 
 class FundingFormula(models.Model):

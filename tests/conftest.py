@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from assessments.framework_loader import load_framework_file
+from assessments.framework.loader import load_framework_file
 from partnerships.models import MembershipRole, Role
 from tests.factories import (
     MembershipFactory,
@@ -35,6 +35,15 @@ def _plain_http_in_tests():
         "CSRF_COOKIE_SECURE": False,
     }
     with override_settings(**plain_http):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Production hashes passwords slowly on purpose; tests create hundreds of users,
+    so they hash with MD5, which is fast and useless for anything else.
+    `tests/test_settings.py` pins the production hasher and validators."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
 

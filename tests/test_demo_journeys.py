@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments.demo import CURRENT_ROUND, DEMO_PASSWORD, PARTNERSHIP_NAME, seed_demo
 from assessments.models import Round
+from ops.demo import CURRENT_ROUND, DEMO_PASSWORD, PARTNERSHIP_NAME, seed_demo
 from partnerships.models import User
 
 pytestmark = pytest.mark.django_db
@@ -29,20 +29,22 @@ def sign_in(client, username):
 
 def test_a_demo_executive_sees_not_ready_and_who_must_act(client, demo):
     sign_in(client, "cherwell-exec")
-    html = client.get(reverse("partnership_report", args=[demo.pk])).text
+    html = client.get(reverse("assessments:partnership_report", args=[demo.pk])).text
     assert "Verdict: Not ready" in html
     assert "Cherwell District Council has not got citizen identity management" in html
     assert "The funding formula (version 1) is not signed by 3 of 5 members" in html
     assert "Who acts:</span> ICT manager (CIO)" in html
     assert "Who acts:</span> Chief executive and finance director" in html
 
-    exported = json.loads(client.get(reverse("partnership_report_json", args=[demo.pk])).content)
+    exported = json.loads(
+        client.get(reverse("assessments:partnership_report_json", args=[demo.pk])).content
+    )
     rows = list(
         csv.DictReader(
             io.StringIO(
-                client.get(reverse("partnership_report_csv", args=[demo.pk])).content.decode(
-                    "utf-8-sig"
-                )
+                client.get(
+                    reverse("assessments:partnership_report_csv", args=[demo.pk])
+                ).content.decode("utf-8-sig")
             )
         )
     )
@@ -56,7 +58,7 @@ def test_a_demo_executive_sees_not_ready_and_who_must_act(client, demo):
 
 
 def summary_page(client, demo) -> str:
-    response = client.get(reverse("partnership_report_pdf", args=[demo.pk]))
+    response = client.get(reverse("assessments:partnership_report_pdf", args=[demo.pk]))
     assert response.content.startswith(b"%PDF")
     return " ".join(PdfReader(io.BytesIO(response.content)).pages[1].extract_text().split())
 
@@ -72,13 +74,13 @@ def test_the_demo_ceo_finds_the_verdict_on_page_two_and_signing_removes_the_fund
     assert "Owner: Chief executive and finance director" in page_two
     assert "Owner: ICT manager (CIO)" in page_two
 
-    funding = reverse("partnership_funding", args=[demo.partnership_id])
+    funding = reverse("partnerships:funding", args=[demo.partnership_id])
     for username in ["police-exec", "nhs-exec", "voluntary-exec"]:
         client.logout()
         sign_in(client, username)
         executive = User.objects.get(username=username)
         response = client.post(
-            reverse("partnership_funding_sign", args=[demo.partnership_id]),
+            reverse("partnerships:funding_sign", args=[demo.partnership_id]),
             {
                 "version": "1",
                 "signer_name": executive.get_full_name(),

@@ -96,7 +96,7 @@ def test_pages_carry_a_strict_content_security_policy_and_security_headers(clien
 @pytest.mark.django_db
 def test_pages_have_no_inline_scripts_or_styles(client, council_a):
     client.force_login(council_a.ict_manager)
-    for url in (reverse("login"), reverse("dashboard")):
+    for url in (reverse("login"), reverse("assessments:dashboard")):
         html = client.get(url).text
         assert "<script>" not in html
         assert " style=" not in html

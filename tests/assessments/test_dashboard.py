@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_sends_visitors_to_sign_in(client):
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("assessments:dashboard"))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=/"
 
@@ -15,7 +15,7 @@ def test_it_sends_visitors_to_sign_in(client):
 def test_it_lists_the_users_partnerships_rounds_and_own_assessments(client, council_a):
     AssessmentFactory(round=council_a.round, organisation=council_a.organisation, submitted=True)
     client.force_login(council_a.executive)
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("assessments:dashboard"))
     assert response.status_code == 200
     assert "Avonford Council partnership" in response.text
     assert "2026 review" in response.text
@@ -27,7 +27,7 @@ def test_it_hides_other_councils_partnerships_and_assessments(client, council_a,
     MembershipFactory(partnership=council_a.partnership, organisation=council_b.organisation)
     AssessmentFactory(round=council_a.round, organisation=council_b.organisation, submitted=True)
     client.force_login(council_a.ict_manager)
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("assessments:dashboard"))
     rows = response.context["dashboard"]
     assert [row.partnership for row in rows] == [council_a.partnership]
     # A's own assessment is not started; B's submitted one is not shown as A's.
@@ -39,7 +39,7 @@ def test_it_hides_other_councils_partnerships_and_assessments(client, council_a,
 def test_a_former_member_no_longer_sees_the_partnership(client, council_a):
     council_a.partnership.memberships.update(left_on="2026-01-01", joined_on="2025-01-01")
     client.force_login(council_a.ict_manager)
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("assessments:dashboard"))
     assert response.context["dashboard"] == []
     assert "not a member of any partnership" in response.text
 
@@ -55,4 +55,4 @@ def test_its_query_count_does_not_grow_with_rounds(
     # session, user (+organisation), partnerships, rounds (+framework), own membership,
     # own assessments
     with django_assert_num_queries(6):
-        client.get(reverse("dashboard"))
+        client.get(reverse("assessments:dashboard"))

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from assessments.services import start_assessment
+from assessments.capture.services import start_assessment
 from tests.browser.conftest import assert_accessible
 from tests.factories import TEST_PASSWORD
 

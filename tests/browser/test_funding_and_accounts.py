@@ -15,7 +15,7 @@ def test_an_executive_signs_the_funding_formula_with_the_keyboard(
     council_a.executive.job_title = "Chief Executive"
     council_a.executive.save()
     sign_in("avonford-exec", TEST_PASSWORD)
-    page.goto(live_server.url + reverse("partnership_funding", args=[council_a.partnership.pk]))
+    page.goto(live_server.url + reverse("partnerships:funding", args=[council_a.partnership.pk]))
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign the funding formula").click()
@@ -37,7 +37,7 @@ def test_an_executive_signs_the_funding_formula_with_the_keyboard(
 def test_an_ict_manager_is_told_who_signs(page, live_server, sign_in, council_a):
     FundingFormulaFactory(partnership=council_a.partnership)
     sign_in("avonford-ict", TEST_PASSWORD)
-    page.goto(live_server.url + reverse("partnership_funding", args=[council_a.partnership.pk]))
+    page.goto(live_server.url + reverse("partnerships:funding", args=[council_a.partnership.pk]))
     assert page.get_by_text(
         "agreed by the chief executive and finance director, not the ICT manager"
     ).is_visible()

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.assessments.report_data import add_partner, assess, sign_funding
 from tests.browser.conftest import assert_accessible
+from tests.builders import add_partner, assess, sign_funding
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

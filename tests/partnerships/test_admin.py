@@ -10,9 +10,12 @@ from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Records only the app writes (sign-in attempts, answer history, reopenings, funding
-# formulas and sign-offs, which change only through the funding page) have no add page.
+# Records only the app writes (sign-in attempts, assessments and their answers, answer
+# history, reopenings, funding formulas and sign-offs, which change only through their
+# pages) have no add page.
 READ_ONLY = {
+    "assessment",
+    "answer",
     "framework",
     "fundingformula",
     "fundingsignoff",
@@ -134,7 +137,7 @@ def test_a_bad_gss_code_gets_a_clear_message(client, administrator):
 
 
 def test_a_submitted_assessment_cannot_be_changed_in_the_admin(client, administrator, council_a):
-    from assessments.services import start_assessment
+    from assessments.capture.services import start_assessment
 
     assessment = start_assessment(
         round=council_a.round, organisation=council_a.organisation, user=council_a.ict_manager

@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Round, RoundStatus
-from assessments.reports import partnership_report
+from assessments.reporting.data import partnership_report
 from partnerships.admin_import import SESSION_KEY
 from partnerships.models import Membership, MembershipRole, Organisation, Partnership, Role, User
-from tests.assessments.report_data import assess
+from tests.builders import assess
 
 pytestmark = pytest.mark.django_db
 
@@ -346,7 +346,7 @@ def member_names(report) -> list[str]:
 def report_status(user, round_) -> int:
     browser = Client()
     browser.force_login(user)
-    return browser.get(reverse("partnership_report", args=[round_.pk])).status_code
+    return browser.get(reverse("assessments:partnership_report", args=[round_.pk])).status_code
 
 
 # ------------------------------------------------------------------ the tests

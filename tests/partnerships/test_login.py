@@ -15,8 +15,8 @@ def sign_in(client, username, password, address="10.0.0.1"):
 def test_a_user_signs_in_and_reaches_the_dashboard(client, council_a):
     response = sign_in(client, "avonford-ict", TEST_PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
-    assert "Your partnerships" in client.get(reverse("dashboard")).text
+    assert response["Location"] == reverse("assessments:dashboard")
+    assert "Your partnerships" in client.get(reverse("assessments:dashboard")).text
 
 
 def test_a_wrong_password_says_what_to_do(client, council_a):
@@ -35,7 +35,7 @@ def test_empty_fields_get_their_own_messages(client, db):
 def test_signing_out_ends_the_session(client, council_a):
     client.force_login(council_a.ict_manager)
     client.post(reverse("logout"))
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("assessments:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

@@ -112,7 +112,7 @@ def test_long_unpredictable_passwords_need_no_symbols_or_capitals(password):
 
 def test_deactivating_a_user_ends_their_sessions(client, administrator, council_a):
     client.force_login(council_a.ict_manager)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("assessments:dashboard")).status_code == 200
 
     admin_client = client.__class__()
     admin_client.force_login(administrator)
@@ -122,7 +122,7 @@ def test_deactivating_a_user_ends_their_sessions(client, administrator, council_
     )
     council_a.ict_manager.refresh_from_db()
     assert not council_a.ict_manager.is_active
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("assessments:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

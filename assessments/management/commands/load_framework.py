@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.framework_loader import (
+from assessments.framework.loader import (
     DEFAULT_FRAMEWORK_FILE,
     FrameworkFileError,
     load_framework_file,

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from partnerships.models import Organisation
-from partnerships.organisation_csv import export_csv
+from partnerships.organisation_csv.export import export_csv
 
 
 class Command(BaseCommand):

@@ -1,18 +1,20 @@
-"""Import organisations from a CSV file (the format is in partnerships/organisation_csv.py)."""
+"""Import organisations from a CSV file (the format is in partnerships/organisation_csv)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from partnerships import organisation_csv
+from partnerships.organisation_csv.planning import check, import_csv
+from partnerships.organisation_csv.problems import ImportRefused
+from partnerships.organisation_csv.reading import HEADER, size_problem
 
 
 class Command(BaseCommand):
     help = (
-        "Create and update organisations from a CSV file with the columns "
-        f"{organisation_csv.HEADER}. Every row is checked first; if any is wrong, every "
-        "problem is listed and nothing is written."
+        f"Create and update organisations from a CSV file with the columns {HEADER}. "
+        "Every row is checked first; if any is wrong, every problem is listed and "
+        "nothing is written."
     )
 
     def add_arguments(self, parser):
@@ -28,32 +30,32 @@ class Command(BaseCommand):
             size = file.stat().st_size
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
-        problem = organisation_csv.size_problem(size)
+        problem = size_problem(size)
         if problem:
             raise CommandError(str(problem))
         raw = file.read_bytes()
-        if dry_run:
-            with transaction.atomic():
-                result = organisation_csv.check(raw)
-            if not isinstance(result, list):
-                self.stdout.write(
-                    f"Would create {len(result.creates)}, update {len(result.updates)}, "
-                    f"leave unchanged {len(result.unchanged)} (dry run: nothing written)"
-                )
-                for update in result.updates:
-                    changes = "; ".join(
-                        f"{c.field}: {c.old or '(blank)'} -> {c.new or '(blank)'}"
-                        for c in update.changes
-                    )
-                    self.stdout.write(f"  line {update.line}: {update.organisation}: {changes}")
+        try:
+            if dry_run:
+                with transaction.atomic():
+                    self._describe(check(raw))
                 return
-        else:
-            result = organisation_csv.import_csv(raw)
-        if isinstance(result, list):
-            for problem in result:
+            result = import_csv(raw)
+        except ImportRefused as refusal:
+            for problem in refusal.problems:
                 self.stderr.write(str(problem))
-            count = len(result)
+            count = len(refusal.problems)
             raise CommandError(
                 f"Nothing was imported: {count} problem{'s' if count != 1 else ''} in {file}"
-            )
+            ) from None
         self.stdout.write(self.style.SUCCESS(str(result)))
+
+    def _describe(self, plan) -> None:
+        self.stdout.write(
+            f"Would create {len(plan.creates)}, update {len(plan.updates)}, "
+            f"leave unchanged {len(plan.unchanged)} (dry run: nothing written)"
+        )
+        for update in plan.updates:
+            changes = "; ".join(
+                f"{c.field}: {c.old or '(blank)'} -> {c.new or '(blank)'}" for c in update.changes
+            )
+            self.stdout.write(f"  line {update.line}: {update.organisation}: {changes}")

@@ -1,0 +1,119 @@
+"""Caching of report data and of rendered PDFs, each under a key that changes
+whenever what it shows changes, so nothing stale is ever served.
+
+- Report data: a partnership report is read far more often than its data changes,
+  and building it for 30 partners costs far more than a plain page. The report data
+  (and the HTML of its body) is cached under `report_data_key`, a fingerprint of
+  every row the report is built from, read in one query: a repeat view costs that
+  query and a cache lookup, and any change to an assessment, answer, membership,
+  member organisation, round, formula or sign-off gives a new key. The key also
+  carries today's date (reports say how old assessments are) and the schema version.
+- PDFs: stored on disk under `pdf_key`, a hash of the report data the PDF shows, so
+  a repeat download is a file read and any change to the data makes a new PDF.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.utils import timezone
+
+from .data import SCHEMA_VERSION, partnership_report
+from .pdf import render_pdf
+
+CACHE_SECONDS = 60 * 60 * 24
+
+# One statement of scalar subqueries; plain SQL that SQLite and PostgreSQL both run.
+# Each line watches one kind of row that the report is built from.
+FINGERPRINT_SQL = """
+SELECT
+  (SELECT p.updated_at FROM partnerships_partnership p WHERE p.id = %(p)s),
+  (SELECT COUNT(*) FROM assessments_assessment a
+     JOIN assessments_round r ON r.id = a.round_id WHERE r.partnership_id = %(p)s),
+  (SELECT MAX(a.updated_at) FROM assessments_assessment a
+     JOIN assessments_round r ON r.id = a.round_id WHERE r.partnership_id = %(p)s),
+  (SELECT MAX(ans.updated_at) FROM assessments_answer ans
+     JOIN assessments_assessment a ON a.id = ans.assessment_id
+     JOIN assessments_round r ON r.id = a.round_id WHERE r.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM partnerships_membership m WHERE m.partnership_id = %(p)s),
+  (SELECT MAX(m.updated_at) FROM partnerships_membership m WHERE m.partnership_id = %(p)s),
+  (SELECT MAX(o.updated_at) FROM partnerships_organisation o
+     JOIN partnerships_membership m ON m.organisation_id = o.id
+     WHERE m.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM assessments_round r WHERE r.partnership_id = %(p)s),
+  (SELECT MAX(r.updated_at) FROM assessments_round r WHERE r.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM partnerships_fundingformula f WHERE f.partnership_id = %(p)s),
+  (SELECT MAX(f.version) FROM partnerships_fundingformula f WHERE f.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM partnerships_fundingsignoff s
+     JOIN partnerships_fundingformula f ON f.id = s.formula_id WHERE f.partnership_id = %(p)s),
+  (SELECT MAX(s.id) FROM partnerships_fundingsignoff s
+     JOIN partnerships_fundingformula f ON f.id = s.formula_id WHERE f.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM partnerships_fundingshare sh
+     JOIN partnerships_fundingformula f ON f.id = sh.formula_id WHERE f.partnership_id = %(p)s)
+"""
+
+
+def report_data_key(round_) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL, {"p": round_.partnership_id})
+        row = cursor.fetchone()
+    parts = [SCHEMA_VERSION, round_.pk, timezone.localdate().isoformat(), *map(str, row)]
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return f"partnership-report:{round_.pk}:{digest}"
+
+
+def cached_partnership_report(round_) -> tuple[dict, str]:
+    """The round's partnership report and its cache key (for caching renderings)."""
+    key = report_data_key(round_)
+    report = cache.get(key)
+    if report is None:
+        report = partnership_report(round_)
+        cache.set(key, report, CACHE_SECONDS)
+    return report, key
+
+
+def cached_rendering(key: str, kind: str, render) -> str:
+    """A rendering (such as the page's HTML body) of the report cached under `key`."""
+    return cache.get_or_set(f"{key}:{kind}", render, CACHE_SECONDS)
+
+
+# ---------------------------------------------------------------- PDFs
+
+# Bump when the PDF templates or print CSS change, so cached PDFs are remade.
+PDF_LAYOUT_VERSION = 1
+
+
+def pdf_key(*parts) -> str:
+    """A hash of everything a PDF shows (its kind and report data)."""
+    canonical = json.dumps(
+        [PDF_LAYOUT_VERSION, *parts], cls=DjangoJSONEncoder, sort_keys=True, default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def pdf_path(key: str) -> Path:
+    return Path(settings.PDF_CACHE_DIR) / f"{key}.pdf"
+
+
+def cached_pdf(key: str, make_html) -> tuple[bytes, bool]:
+    """The PDF for `key`, rendered from `make_html()` only when not cached yet.
+    Returns (pdf bytes, whether it came from the cache). The file is written to a
+    temporary name and renamed, so a failed or concurrent render never leaves a
+    partial PDF behind."""
+    path = pdf_path(key)
+    try:
+        return path.read_bytes(), True
+    except FileNotFoundError:
+        pass
+    pdf = render_pdf(make_html())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+        handle.write(pdf)
+    os.replace(handle.name, path)
+    return pdf, False

@@ -1,0 +1,1 @@
+"""Plumbing shared by the apps; no models, no domain rules."""

@@ -1,0 +1,45 @@
+"""The GOV.UK form base: every page form renders through crispy-forms-gds and shows
+its errors in one GOV.UK error summary."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout
+from django import forms
+from django.utils.functional import cached_property
+
+
+class GovukFormMixin:
+    """Gives a form a crispy `helper` built from its `layout` (a sequence of
+    crispy-forms-gds layout objects; override `get_layout()` for fields added in
+    `__init__`) and (link target, message) pairs for the error summary."""
+
+    layout: tuple = ()
+
+    def get_layout(self):
+        return self.layout
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built on first use, so forms that add fields in __init__ lay them out too.
+        helper = FormHelper()
+        helper.form_tag = False  # pages write their own <form>, CSRF token and buttons
+        helper.layout = Layout(*self.get_layout())
+        return helper
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """An error on radios or checkboxes links to the first option, as the design
+        system asks; a form-wide error links to the first field."""
+        names = list(self.fields)
+        items = [(self._target(names[0]), error) for error in self.non_field_errors()]
+        for name in names:
+            items += [(self._target(name), error) for error in self.errors.get(name, [])]
+        return items
+
+    def _target(self, name: str) -> str:
+        widget = self.fields[name].widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            return f"id_{name}_1"
+        return f"id_{name}"
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    pass

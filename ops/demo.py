@@ -1,0 +1,307 @@
+"""Demo data: one partnership whose reports show the gaps that sink partnerships.
+
+Idempotent: every row is found by its natural key before it is created, so running
+the seed twice leaves the same data. The password is for demonstrations only.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.framework.loader import load_framework_file
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Framework,
+    Question,
+    Round,
+    RoundStatus,
+)
+from partnerships.models import (
+    FundingFormula,
+    FundingSignOff,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Role,
+    User,
+)
+
+DEMO_PASSWORD = "demo-only-readiness-2026"  # noqa: S105 - demo accounts only, documented
+PARTNERSHIP_NAME = "Oxfordshire Shared Services Partnership"
+CURRENT_ROUND = "2026 readiness review"
+PREVIOUS_ROUND = "2025 readiness review"
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    slug: str  # username prefix
+    name: str
+    kind: str
+    gss_code: str | None
+    lead: bool
+    # Level for every statement, then per-statement exceptions, for this round.
+    base_level: int
+    exceptions: dict[str, int | None]
+    status: str | None  # None: no assessment started
+    signs_formula: bool
+    previous_base_level: int | None  # last year's submitted level; None: did not take part
+    executive_title: str
+
+
+PARTNERS = [
+    DemoPartner(
+        slug="oxfordshire",
+        name="Oxfordshire County Council",
+        kind=OrganisationKind.COUNTY,
+        gss_code="E10000025",
+        lead=True,
+        base_level=4,
+        exceptions={"transactions.event-notification": 3, "sustainability.skills-and-staffing": 3},
+        status=AssessmentStatus.SUBMITTED,
+        signs_formula=True,
+        previous_base_level=3,
+        executive_title="Chief Executive",
+    ),
+    DemoPartner(
+        slug="cherwell",
+        name="Cherwell District Council",
+        kind=OrganisationKind.DISTRICT,
+        gss_code="E07000177",
+        lead=False,
+        base_level=3,
+        # No citizen identity management: the classic omission.
+        exceptions={
+            "identity-management.citizen-identity": 0,
+            "identity-management.identity-federation": 1,
+            "federation.identity-provider-trust": 1,
+        },
+        status=AssessmentStatus.SUBMITTED,
+        signs_formula=True,
+        previous_base_level=2,
+        executive_title="Director of Finance",
+    ),
+    DemoPartner(
+        slug="police",
+        name="Vale and Downs Police",
+        kind=OrganisationKind.POLICE,
+        gss_code=None,
+        lead=False,
+        base_level=3,
+        exceptions={"legal.procurement-route": 1, "sustainability.long-term-funding": 1},
+        status=AssessmentStatus.SUBMITTED,
+        signs_formula=False,
+        previous_base_level=2,
+        executive_title="Chief Finance Officer",
+    ),
+    DemoPartner(
+        slug="nhs",
+        name="Isis Valley Community Health NHS Trust",
+        kind=OrganisationKind.NHS,
+        gss_code=None,
+        lead=False,
+        base_level=2,
+        # A draft still being filled in: later statements not answered yet.
+        exceptions={},
+        status=AssessmentStatus.DRAFT,
+        signs_formula=False,
+        previous_base_level=None,
+        executive_title="Chief Executive",
+    ),
+    DemoPartner(
+        slug="voluntary",
+        name="Oxfordshire Voluntary Action Network",
+        kind=OrganisationKind.VOLUNTARY,
+        gss_code=None,
+        lead=False,
+        base_level=2,
+        exceptions={},
+        status=None,
+        signs_formula=False,
+        previous_base_level=None,
+        executive_title="Chief Executive",
+    ),
+]
+
+FUNDING_FORMULA_TEXT = (
+    "Running costs are shared in proportion to each partner's share of the combined "
+    "population served, reviewed every April. Savings are returned in the same "
+    "proportions after the shared service's own reserve is met."
+)
+
+
+@transaction.atomic
+def seed_demo() -> Partnership:
+    framework = load_framework_file().framework
+    now = timezone.now()
+    today = timezone.localdate()
+
+    User.objects.get_or_create(
+        username="admin",
+        defaults={
+            "first_name": "Demo",
+            "last_name": "Administrator",
+            "email": "admin@example.invalid",
+            "is_staff": True,
+            "is_superuser": True,
+            "password": _demo_password_hash(),
+        },
+    )
+    partnership, _ = Partnership.objects.get_or_create(
+        name=PARTNERSHIP_NAME,
+        defaults={
+            "description": (
+                "A county, a district, police, health and voluntary-sector partners planning "
+                "shared customer services, revenues and benefits, and ICT."
+            )
+        },
+    )
+    current = _round(partnership, framework, CURRENT_ROUND, RoundStatus.OPEN, today)
+    previous = _round(
+        partnership, framework, PREVIOUS_ROUND, RoundStatus.CLOSED, today - timedelta(days=365)
+    )
+    formula, _ = FundingFormula.objects.get_or_create(
+        partnership=partnership, version=1, defaults={"text": FUNDING_FORMULA_TEXT}
+    )
+
+    for partner in PARTNERS:
+        organisation = _organisation(partner)
+        Membership.objects.get_or_create(
+            partnership=partnership,
+            organisation=organisation,
+            defaults={
+                "role": MembershipRole.LEAD if partner.lead else MembershipRole.MEMBER,
+                "joined_on": today - timedelta(days=400),
+            },
+        )
+        ict_manager = _user(partner, organisation, Role.ICT_MANAGER, "ICT Manager")
+        executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive_title)
+        if partner.signs_formula:
+            FundingSignOff.objects.get_or_create(
+                formula=formula,
+                organisation=organisation,
+                defaults={
+                    "signed_by": executive,
+                    "signer_name": executive.get_full_name(),
+                    "signer_role": partner.executive_title,
+                    "signed_at": now - timedelta(days=20),
+                },
+            )
+        if partner.previous_base_level is not None:
+            _assessment(
+                previous,
+                organisation,
+                ict_manager,
+                levels=_levels(framework, partner.previous_base_level, {}),
+                status=AssessmentStatus.SUBMITTED,
+                submitted_at=now - timedelta(days=350),
+            )
+        if partner.status is not None:
+            levels = _levels(framework, partner.base_level, partner.exceptions)
+            if partner.status == AssessmentStatus.DRAFT:
+                # Only the first four dimensions answered so far.
+                answered = _first_dimensions(framework, 4)
+                levels = {
+                    code: level if code.split(".")[0] in answered else None
+                    for code, level in levels.items()
+                }
+            _assessment(
+                current,
+                organisation,
+                ict_manager,
+                levels=levels,
+                status=partner.status,
+                submitted_at=now - timedelta(days=7)
+                if partner.status == AssessmentStatus.SUBMITTED
+                else None,
+            )
+    return partnership
+
+
+def _demo_password_hash() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
+
+
+def _round(partnership, framework, name, status, opens_on) -> Round:
+    round_, _ = Round.objects.get_or_create(
+        partnership=partnership,
+        name=name,
+        defaults={"framework": framework, "status": status, "opens_on": opens_on},
+    )
+    return round_
+
+
+def _organisation(partner: DemoPartner) -> Organisation:
+    lookup = {"gss_code": partner.gss_code} if partner.gss_code else {"name": partner.name}
+    organisation, _ = Organisation.objects.get_or_create(
+        **lookup,
+        defaults={"name": partner.name, "kind": partner.kind, "region": "South East"},
+    )
+    return organisation
+
+
+def _user(partner: DemoPartner, organisation, role, job_title) -> User:
+    suffix = "ict" if role == Role.ICT_MANAGER else "exec"
+    first_name = {"ict": "Demo ICT", "exec": "Demo Executive"}[suffix]
+    user, _ = User.objects.get_or_create(
+        username=f"{partner.slug}-{suffix}",
+        defaults={
+            "first_name": first_name,
+            "last_name": partner.slug.capitalize(),
+            "email": f"{partner.slug}-{suffix}@example.invalid",
+            "organisation": organisation,
+            "role": role,
+            "job_title": job_title,
+            "password": _demo_password_hash(),
+        },
+    )
+    return user
+
+
+def _first_dimensions(framework: Framework, count: int) -> set[str]:
+    return set(framework.dimensions.order_by("position").values_list("code", flat=True)[:count])
+
+
+def _levels(framework: Framework, base: int, exceptions: dict[str, int | None]) -> dict:
+    codes = list(
+        Question.objects.filter(dimension__framework=framework).values_list("code", flat=True)
+    )
+    unknown = set(exceptions) - set(codes)
+    if unknown:
+        # The framework file was edited: keep the demo story true rather than quietly lose it.
+        raise ValueError(f"Demo data names statements the framework lacks: {sorted(unknown)}")
+    return {code: exceptions.get(code, base) for code in codes}
+
+
+def _assessment(round_, organisation, author, *, levels, status, submitted_at) -> Assessment:
+    assessment, created = Assessment.objects.get_or_create(
+        round=round_,
+        organisation=organisation,
+        defaults={
+            "status": status,
+            "created_by": author,
+            "submitted_at": submitted_at,
+            "submitted_by": author if submitted_at else None,
+        },
+    )
+    if not created:
+        return assessment
+    by_code = {q.code: q for q in Question.objects.filter(dimension__framework=round_.framework)}
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=assessment,
+            question=by_code[code],
+            level=level,
+            evidence=f"Demo evidence for {organisation.name}." if level else "",
+            updated_by=author,
+        )
+        for code, level in levels.items()
+    )
+    return assessment
