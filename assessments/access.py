@@ -10,15 +10,18 @@ predicates as a second line of defence; templates receive booleans.
 | `can_view_assessment(user, assessment)` | its organisation's people; administrators |
 | `can_start_assessment(user, round)` | an ICT manager of a current member organisation |
 | `can_change_answers(user, assessment)` | the assessment's organisation's ICT managers |
-| `answers_editable(user, assessment)` | as above, while the assessment is a draft |
+| `answers_editable(user, assessment)` | as above, while a draft and a current member's |
 | `can_reopen(user, assessment)` | administrators |
 | `can_manage_rounds(user, partnership)` | administrators |
 """
 
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from common.access import require
 from partnerships.access import can_administer, is_current_member, is_ict_manager
+from partnerships.models import Membership
 
 from .models import Assessment, Dimension, Round
 
@@ -43,8 +46,34 @@ def can_change_answers(user, assessment: Assessment) -> bool:
     return is_ict_manager(user) and user.organisation_id == assessment.organisation_id
 
 
-def answers_editable(user, assessment: Assessment) -> bool:
-    return can_change_answers(user, assessment) and not assessment.is_submitted
+def left_partnership_on(assessment: Assessment):
+    """The day the assessment's organisation left the round's partnership, if it has
+    left (an organisation that left can no longer change its open assessments there).
+    Read from the annotation `get_assessment_for_user` adds, or queried."""
+    if hasattr(assessment, "membership_left_on"):
+        left_on = assessment.membership_left_on
+    else:
+        left_on = (
+            Membership.objects.filter(
+                partnership_id=assessment.round.partnership_id,
+                organisation_id=assessment.organisation_id,
+            )
+            .values_list("left_on", flat=True)
+            .first()
+        )
+    if left_on is not None and left_on <= timezone.localdate():
+        return left_on
+    return None
+
+
+def answers_editable(user, assessment: Assessment, *, still_member: bool | None = None) -> bool:
+    """`still_member` is for callers that know the organisation is a current member
+    (the dashboard lists only current partnerships), to save a query each."""
+    if not can_change_answers(user, assessment) or assessment.is_submitted:
+        return False
+    if still_member is None:
+        still_member = left_partnership_on(assessment) is None
+    return still_member
 
 
 def can_reopen(user, assessment: Assessment) -> bool:
@@ -56,10 +85,14 @@ def can_manage_rounds(user, partnership) -> bool:
 
 
 def get_assessment_for_user(user, pk: int, *, write: bool = False) -> Assessment:
+    left_on = Membership.objects.filter(
+        partnership=OuterRef("round__partnership"), organisation=OuterRef("organisation")
+    ).values("left_on")[:1]
     assessment = get_object_or_404(
-        Assessment.objects.visible_to(user).select_related(
-            "round__partnership", "round__framework", "organisation", "submitted_by"
-        ),
+        Assessment.objects.visible_to(user)
+        .with_latest_reopening()
+        .select_related("round__partnership", "round__framework", "organisation", "submitted_by")
+        .annotate(membership_left_on=Subquery(left_on)),
         pk=pk,
     )
     if write:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from common.access import scoped_to_organisation
@@ -162,6 +162,17 @@ class AssessmentQuerySet(models.QuerySet):
         """Only the user's own organisation's assessments; all for staff."""
         return scoped_to_organisation(
             self, user, lambda qs, org_id: qs.filter(organisation_id=org_id)
+        )
+
+    def with_latest_reopening(self):
+        """Each assessment with when and why it was last reopened (None if never), in
+        the same query, so pages can say why a draft is open again."""
+        latest = AssessmentReopening.objects.filter(assessment=OuterRef("pk")).order_by(
+            "-reopened_at", "-pk"
+        )
+        return self.annotate(
+            last_reopened_at=Subquery(latest.values("reopened_at")[:1]),
+            last_reopen_reason=Subquery(latest.values("reason")[:1]),
         )
 
 

@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout
 from django import forms
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
 
 
 class GovukFormMixin:
@@ -20,10 +21,23 @@ class GovukFormMixin:
     @cached_property
     def helper(self) -> FormHelper:
         # Built on first use, so forms that add fields in __init__ lay them out too.
+        self.escape_labels_and_hints()
         helper = FormHelper()
         helper.form_tag = False  # pages write their own <form>, CSRF token and buttons
         helper.layout = Layout(*self.get_layout())
         return helper
+
+    def escape_labels_and_hints(self) -> None:
+        """crispy-forms-gds prints labels and hints with `|safe`, and ours carry text
+        from people and files (organisation names, framework statements and
+        guidance). Escape them here, at the boundary, so they always show as text;
+        `conditional_escape` leaves already-safe text alone, so nothing is escaped
+        twice."""
+        for field in self.fields.values():
+            if field.label:
+                field.label = conditional_escape(field.label)
+            if field.help_text:
+                field.help_text = conditional_escape(field.help_text)
 
     def error_summary(self) -> list[tuple[str, str]]:
         """An error on radios or checkboxes links to the first option, as the design

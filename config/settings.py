@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the outcome of authentication (django-axes docs).
@@ -167,11 +168,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: at most 10 guesses per 5 minutes, counted per account and,
-# separately, per address.
-AXES_FAILURE_LIMIT = 10
+# Failed sign-ins, each count kept until 5 minutes pass without a new failure in it.
+# Limits: 10 for one account from one address, 30 for one address across accounts, and
+# 100 for one account across addresses. An attacker's guesses pause their own address,
+# never the owner signing in from elsewhere; the account-wide cap stops guessing from
+# many addresses at once, and needs 10 addresses' worth of guesses to reach, so it is
+# no easy lock-out tool. Attempts refused during a pause are not counted, so hammering
+# from one address never adds up to the account-wide cap.
+SIGN_IN_FAILURE_LIMITS = [
+    (["username", "ip_address"], 10),
+    ("ip_address", 30),
+    ("username", 100),
+]
+AXES_HANDLER = "partnerships.throttling.PerParameterLimitsHandler"  # reads the limits above
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _limit in SIGN_IN_FAILURE_LIMITS]
+AXES_FAILURE_LIMIT = 10  # the handler scales each count to this
 AXES_COOLOFF_TIME = timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# On success, the handler forgets only that account's failures from that address.
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

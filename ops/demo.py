@@ -2,6 +2,11 @@
 
 Idempotent: every row is found by its natural key before it is created, so running
 the seed twice leaves the same data. The password is for demonstrations only.
+
+The people are invented: their names belong to no one at these (partly invented)
+organisations. Dates hang together: the 2025 round opened a year ago and closed six
+weeks later; the 2026 round opened a month ago and closes in 5 days; the funding
+formula was recorded before anyone signed it.
 """
 
 from dataclasses import dataclass
@@ -36,6 +41,21 @@ DEMO_PASSWORD = "demo-only-readiness-2026"  # noqa: S105 - demo accounts only, d
 PARTNERSHIP_NAME = "Oxfordshire Shared Services Partnership"
 CURRENT_ROUND = "2026 readiness review"
 PREVIOUS_ROUND = "2025 readiness review"
+CURRENT_ROUND_OPENED_DAYS_AGO = 30
+CURRENT_ROUND_CLOSES_IN_DAYS = 5
+PREVIOUS_ROUND_OPENED_DAYS_AGO = 365
+PREVIOUS_ROUND_LASTED_DAYS = 42
+FORMULA_RECORDED_DAYS_AGO = 30
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    first_name: str
+    last_name: str
+    job_title: str
+
+
+ADMINISTRATOR = DemoPerson("Morgan", "Ellery", "Partnership Systems Administrator")
 
 
 @dataclass(frozen=True)
@@ -49,9 +69,20 @@ class DemoPartner:
     base_level: int
     exceptions: dict[str, int | None]
     status: str | None  # None: no assessment started
-    signs_formula: bool
     previous_base_level: int | None  # last year's submitted level; None: did not take part
-    executive_title: str
+    ict_manager: DemoPerson
+    executive: DemoPerson
+    # Days ago the executive signed the funding formula (it was recorded
+    # FORMULA_RECORDED_DAYS_AGO, earlier); None: not signed.
+    signed_days_ago: int | None = None
+
+    @property
+    def signs_formula(self) -> bool:
+        return self.signed_days_ago is not None
+
+    @property
+    def executive_title(self) -> str:
+        return self.executive.job_title
 
 
 PARTNERS = [
@@ -64,9 +95,10 @@ PARTNERS = [
         base_level=4,
         exceptions={"transactions.event-notification": 3, "sustainability.skills-and-staffing": 3},
         status=AssessmentStatus.SUBMITTED,
-        signs_formula=True,
         previous_base_level=3,
-        executive_title="Chief Executive",
+        ict_manager=DemoPerson("Priya", "Halden", "Head of ICT"),
+        executive=DemoPerson("Gareth", "Penrose", "Chief Executive"),
+        signed_days_ago=20,
     ),
     DemoPartner(
         slug="cherwell",
@@ -82,9 +114,10 @@ PARTNERS = [
             "federation.identity-provider-trust": 1,
         },
         status=AssessmentStatus.SUBMITTED,
-        signs_formula=True,
         previous_base_level=2,
-        executive_title="Director of Finance",
+        ict_manager=DemoPerson("Ruth", "Ashdown", "ICT Manager"),
+        executive=DemoPerson("Tomasz", "Wrenfield", "Director of Finance"),
+        signed_days_ago=12,
     ),
     DemoPartner(
         slug="police",
@@ -95,9 +128,9 @@ PARTNERS = [
         base_level=3,
         exceptions={"legal.procurement-route": 1, "sustainability.long-term-funding": 1},
         status=AssessmentStatus.SUBMITTED,
-        signs_formula=False,
         previous_base_level=2,
-        executive_title="Chief Finance Officer",
+        ict_manager=DemoPerson("Siân", "Calloway", "Head of Digital and ICT"),
+        executive=DemoPerson("Marcus", "Adebayo-Lund", "Chief Finance Officer"),
     ),
     DemoPartner(
         slug="nhs",
@@ -109,9 +142,9 @@ PARTNERS = [
         # A draft still being filled in: later statements not answered yet.
         exceptions={},
         status=AssessmentStatus.DRAFT,
-        signs_formula=False,
         previous_base_level=None,
-        executive_title="Chief Executive",
+        ict_manager=DemoPerson("Helena", "Brightwater", "Digital Services Manager"),
+        executive=DemoPerson("Amir", "Castellane", "Chief Executive"),
     ),
     DemoPartner(
         slug="voluntary",
@@ -122,9 +155,9 @@ PARTNERS = [
         base_level=2,
         exceptions={},
         status=None,
-        signs_formula=False,
         previous_base_level=None,
-        executive_title="Chief Executive",
+        ict_manager=DemoPerson("Jo", "Fairweather", "Operations and ICT Lead"),
+        executive=DemoPerson("Bernadette", "Quillan", "Chief Executive"),
     ),
 ]
 
@@ -144,8 +177,9 @@ def seed_demo() -> Partnership:
     User.objects.get_or_create(
         username="admin",
         defaults={
-            "first_name": "Demo",
-            "last_name": "Administrator",
+            "first_name": ADMINISTRATOR.first_name,
+            "last_name": ADMINISTRATOR.last_name,
+            "job_title": ADMINISTRATOR.job_title,
             "email": "admin@example.invalid",
             "is_staff": True,
             "is_superuser": True,
@@ -161,12 +195,31 @@ def seed_demo() -> Partnership:
             )
         },
     )
-    current = _round(partnership, framework, CURRENT_ROUND, RoundStatus.OPEN, today)
+    current_opens = today - timedelta(days=CURRENT_ROUND_OPENED_DAYS_AGO)
+    current = _round(
+        partnership,
+        framework,
+        CURRENT_ROUND,
+        RoundStatus.OPEN,
+        current_opens,
+        closes_on=today + timedelta(days=CURRENT_ROUND_CLOSES_IN_DAYS),
+    )
+    previous_opens = today - timedelta(days=PREVIOUS_ROUND_OPENED_DAYS_AGO)
     previous = _round(
-        partnership, framework, PREVIOUS_ROUND, RoundStatus.CLOSED, today - timedelta(days=365)
+        partnership,
+        framework,
+        PREVIOUS_ROUND,
+        RoundStatus.CLOSED,
+        previous_opens,
+        closes_on=previous_opens + timedelta(days=PREVIOUS_ROUND_LASTED_DAYS),
     )
     formula, _ = FundingFormula.objects.get_or_create(
-        partnership=partnership, version=1, defaults={"text": FUNDING_FORMULA_TEXT}
+        partnership=partnership,
+        version=1,
+        defaults={
+            "text": FUNDING_FORMULA_TEXT,
+            "created_at": now - timedelta(days=FORMULA_RECORDED_DAYS_AGO),
+        },
     )
 
     for partner in PARTNERS:
@@ -179,8 +232,8 @@ def seed_demo() -> Partnership:
                 "joined_on": today - timedelta(days=400),
             },
         )
-        ict_manager = _user(partner, organisation, Role.ICT_MANAGER, "ICT Manager")
-        executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive_title)
+        ict_manager = _user(partner, organisation, Role.ICT_MANAGER, partner.ict_manager)
+        executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive)
         if partner.signs_formula:
             FundingSignOff.objects.get_or_create(
                 formula=formula,
@@ -189,7 +242,7 @@ def seed_demo() -> Partnership:
                     "signed_by": executive,
                     "signer_name": executive.get_full_name(),
                     "signer_role": partner.executive_title,
-                    "signed_at": now - timedelta(days=20),
+                    "signed_at": now - timedelta(days=partner.signed_days_ago),
                 },
             )
         if partner.previous_base_level is not None:
@@ -229,11 +282,16 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
-def _round(partnership, framework, name, status, opens_on) -> Round:
+def _round(partnership, framework, name, status, opens_on, *, closes_on) -> Round:
     round_, _ = Round.objects.get_or_create(
         partnership=partnership,
         name=name,
-        defaults={"framework": framework, "status": status, "opens_on": opens_on},
+        defaults={
+            "framework": framework,
+            "status": status,
+            "opens_on": opens_on,
+            "closes_on": closes_on,
+        },
     )
     return round_
 
@@ -247,18 +305,17 @@ def _organisation(partner: DemoPartner) -> Organisation:
     return organisation
 
 
-def _user(partner: DemoPartner, organisation, role, job_title) -> User:
+def _user(partner: DemoPartner, organisation, role, person: DemoPerson) -> User:
     suffix = "ict" if role == Role.ICT_MANAGER else "exec"
-    first_name = {"ict": "Demo ICT", "exec": "Demo Executive"}[suffix]
     user, _ = User.objects.get_or_create(
         username=f"{partner.slug}-{suffix}",
         defaults={
-            "first_name": first_name,
-            "last_name": partner.slug.capitalize(),
+            "first_name": person.first_name,
+            "last_name": person.last_name,
             "email": f"{partner.slug}-{suffix}@example.invalid",
             "organisation": organisation,
             "role": role,
-            "job_title": job_title,
+            "job_title": person.job_title,
             "password": _demo_password_hash(),
         },
     )
@@ -286,6 +343,8 @@ def _assessment(round_, organisation, author, *, levels, status, submitted_at) -
         organisation=organisation,
         defaults={
             "status": status,
+            # Started a while before it was submitted (or, for a draft, before today).
+            "created_at": (submitted_at or timezone.now()) - timedelta(days=10),
             "created_by": author,
             "submitted_at": submitted_at,
             "submitted_by": author if submitted_at else None,

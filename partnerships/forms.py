@@ -1,8 +1,10 @@
+import re
 from decimal import Decimal
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.html import format_html
 
 from common.forms import GovukForm, GovukFormMixin
 
@@ -70,6 +72,37 @@ class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
 class FundingFormulaForm(GovukForm):
     """The formula's text and, optionally, each current member's percentage share."""
 
+    class TextInput(forms.TextInput):
+        """A GOV.UK text input with a "%" suffix, for a share. Keeps the name TextInput
+        because crispy-forms-gds chooses the classes govuk-input and govuk-input--error
+        by the widget's class name."""
+
+        def __init__(self):
+            super().__init__(
+                attrs={
+                    "inputmode": "decimal",
+                    "spellcheck": "false",
+                    "autocomplete": "off",
+                    "data-app-share": "",  # static/js/funding-total.js adds these up
+                }
+            )
+
+        def format_value(self, value):
+            if isinstance(value, Decimal):
+                value = FundingFormulaForm.percent(value)
+            return super().format_value(value)
+
+        def render(self, name, value, attrs=None, renderer=None):
+            return format_html(
+                '<div class="govuk-input__wrapper">{}'
+                '<div class="govuk-input__suffix" aria-hidden="true">%</div></div>',
+                super().render(name, value, attrs, renderer),
+            )
+
+    # What the running total counts: a share as it could be valid (up to 3 digits and 2
+    # decimal places). Anything else counts as 0, here and in static/js/funding-total.js.
+    COUNTED_SHARE = re.compile(r"\d{1,3}(\.\d{0,2})?|\.\d{1,2}")
+
     text = forms.CharField(
         label="How is the partnership funded?",
         help_text="Say how costs and savings are shared between partners, and when the "
@@ -89,6 +122,7 @@ class FundingFormulaForm(GovukForm):
             name = organisation.name
             self.fields[f"share_{organisation.pk}"] = forms.DecimalField(
                 label=f"{name}'s share (%)",
+                widget=self.TextInput(),
                 required=False,
                 max_digits=5,
                 decimal_places=2,
@@ -132,6 +166,29 @@ class FundingFormulaForm(GovukForm):
             for organisation in self.members
             if self.cleaned_data.get(f"share_{organisation.pk}") is not None
         }
+
+    def share_total(self) -> str:
+        """The running total of the shares on the page, as the page's script writes it:
+        "Total: 75% — 25% still to share". From the submitted values after a POST (even
+        ones the form refused), from the current version's before."""
+        total = Decimal(0)
+        for organisation in self.members:
+            value = self[f"share_{organisation.pk}"].value()
+            text = self.percent(value) if isinstance(value, Decimal) else str(value or "")
+            if self.COUNTED_SHARE.fullmatch(text.strip()):
+                total += Decimal(text.strip())
+        remaining = 100 - total
+        if remaining > 0:
+            return f"Total: {self.percent(total)}% — {self.percent(remaining)}% still to share"
+        if remaining < 0:
+            return f"Total: {self.percent(total)}% — {self.percent(-remaining)}% too much"
+        return "Total: 100% — all shared"
+
+    @staticmethod
+    def percent(value: Decimal) -> str:
+        """75, 12.5 or 33.33: no exponent and no trailing zeros."""
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SignOffForm(GovukForm):

@@ -101,3 +101,23 @@ def test_pages_have_no_inline_scripts_or_styles(client, council_a):
         assert "<script>" not in html
         assert " style=" not in html
         assert "<style" not in html
+
+
+def test_production_hashes_passwords_slowly_and_refuses_weak_ones():
+    """The tests hash with MD5 for speed (tests/conftest.py); production must not."""
+    result = run_django(
+        {"SECRET_KEY": GOOD_KEY},
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.PASSWORD_HASHERS[0]); "
+        "print([v['NAME'].rsplit('.', 1)[-1] for v in settings.AUTH_PASSWORD_VALIDATORS])",
+    )
+    assert result.returncode == 0, result.stderr
+    hasher, validators = result.stdout.strip().splitlines()[-2:]
+    assert hasher == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert validators == (
+        "['UserAttributeSimilarityValidator', 'MinimumLengthValidator', "
+        "'CommonPasswordValidator', 'NumericPasswordValidator', 'PredictablePasswordValidator']"
+    )

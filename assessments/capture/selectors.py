@@ -3,7 +3,15 @@ queries. Writes are in `services.py`."""
 
 from partnerships.models import Organisation
 
-from ..models import Answer, AnswerChange, Assessment, AssessmentStatus, Dimension, Question, Round
+from ..models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    AssessmentStatus,
+    Dimension,
+    Question,
+    Round,
+)
 
 
 def latest_submitted_assessment(organisation: Organisation, *, exclude_round: Round | None = None):

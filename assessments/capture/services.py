@@ -16,7 +16,13 @@ from django.utils import timezone
 from common.access import require
 from partnerships.models import Organisation
 
-from ..access import CHANGE_REFUSED, can_change_answers, can_reopen, can_start_assessment
+from ..access import (
+    CHANGE_REFUSED,
+    can_change_answers,
+    can_reopen,
+    can_start_assessment,
+    left_partnership_on,
+)
 from ..models import (
     MAX_LEVEL,
     MIN_LEVEL,
@@ -26,8 +32,10 @@ from ..models import (
     AssessmentReopening,
     AssessmentStatus,
     Dimension,
+    Level,
     Question,
     Round,
+    RoundStatus,
 )
 from .selectors import answers_in_order, missing_for_submission
 
@@ -41,12 +49,25 @@ class AssessmentNotEditable(Exception):
     """The assessment has been submitted; nothing in it may change."""
 
 
+class MemberHasLeft(AssessmentNotEditable):
+    """The organisation has left the round's partnership, so its open assessment there
+    can no longer change (its submitted ones stay in the rounds it took part in)."""
+
+
 class InvalidAnswer(ValueError):
     """An answer the form layer should already have refused."""
 
 
 class CopyRefused(ValueError):
     """Answers may be copied only from the organisation's own submitted assessment."""
+
+
+class AlreadyOpen(Exception):
+    """Reopening an assessment that is not submitted (someone reopened it first)."""
+
+
+class RoundClosed(Exception):
+    """The round has closed, so no new assessment can start in it."""
 
 
 class ReasonRequired(ValueError):
@@ -67,6 +88,10 @@ class AnswerInput:
     evidence: str
     comment: str
     version: int  # the version the user's page was built from
+
+    @property
+    def level_label(self) -> str:
+        return "Not answered" if self.level is None else f"{self.level} – {Level(self.level).label}"
 
     def same_values_as(self, answer: Answer) -> bool:
         return (self.level, self.evidence, self.comment) == (
@@ -104,8 +129,15 @@ def start_assessment(
     existing = Assessment.objects.filter(round=round, organisation=organisation).first()
     if existing is not None:
         return existing
-    if copy_from is not None and (
-        copy_from.organisation_id != organisation.pk or not copy_from.is_submitted
+    # Read afresh, not from the objects the page was built with: the round may have
+    # closed, or the earlier assessment been reopened, since.
+    if not Round.objects.filter(pk=round.pk, status=RoundStatus.OPEN).exists():
+        raise RoundClosed("The round has closed")
+    if (
+        copy_from is not None
+        and not Assessment.objects.filter(
+            pk=copy_from.pk, organisation=organisation, status=AssessmentStatus.SUBMITTED
+        ).exists()
     ):
         raise CopyRefused("Answers can only be copied from your own submitted assessment")
     try:
@@ -170,6 +202,8 @@ def _lock_draft(assessment: Assessment) -> None:
         raise AssessmentNotEditable(
             "This assessment has been submitted, so it can no longer be changed"
         )
+    if left_partnership_on(assessment) is not None:
+        raise MemberHasLeft("The organisation has left this partnership")
 
 
 def _check_input(entry: AnswerInput) -> None:
@@ -269,19 +303,24 @@ def reopen_assessment(*, assessment: Assessment, user, reason: str) -> Assessmen
     if not reason:
         raise ReasonRequired("A reason is needed to reopen an assessment")
     assessment.refresh_from_db()
-    if not assessment.is_submitted:
-        raise AssessmentNotEditable("This assessment is not submitted, so it is already open")
-    reopening = AssessmentReopening.objects.create(
-        assessment=assessment,
-        reopened_by=user,
-        reason=reason,
-        previously_submitted_at=assessment.submitted_at,
-    )
-    Assessment.objects.filter(pk=assessment.pk).update(
+    submitted_at = assessment.submitted_at
+    # Conditional, so of two administrators reopening at once exactly one succeeds;
+    # the other is told it is already open (never a half-recorded reopening).
+    reopened = Assessment.objects.filter(
+        pk=assessment.pk, status=AssessmentStatus.SUBMITTED, submitted_at=submitted_at
+    ).update(
         status=AssessmentStatus.DRAFT,
         submitted_at=None,
         submitted_by=None,
         updated_at=timezone.now(),
+    )
+    if not reopened or submitted_at is None:
+        raise AlreadyOpen("This assessment is not submitted, so it is already open")
+    reopening = AssessmentReopening.objects.create(
+        assessment=assessment,
+        reopened_by=user,
+        reason=reason,
+        previously_submitted_at=submitted_at,
     )
     assessment.refresh_from_db()
     return reopening

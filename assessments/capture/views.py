@@ -16,6 +16,7 @@ from ..access import (
     get_assessment_for_user,
     get_dimension_for_assessment,
     get_round_for_user,
+    left_partnership_on,
 )
 from ..models import Assessment
 from .forms import DimensionForm, ReopenForm, StartForm, short_statement
@@ -33,9 +34,13 @@ from .selectors import (
 from .services import (
     REOPEN_REFUSED,
     START_REFUSED,
+    AlreadyOpen,
     AssessmentNotEditable,
+    CopyRefused,
     IncompleteAssessment,
     InvalidAnswer,
+    ReasonRequired,
+    RoundClosed,
     SaveConflict,
     ensure_answer_rows,
     reopen_assessment,
@@ -52,10 +57,18 @@ def _tasks_url(assessment: Assessment) -> str:
 
 
 def _not_editable(request, assessment: Assessment):
-    """A change aimed at a submitted assessment: say so, change nothing."""
+    """A change aimed at a submitted assessment, or at one whose organisation has left
+    the partnership: say so, change nothing."""
     return render(
-        request, "assessments/not_editable.html", {"assessment": assessment}, status=CONFLICT
+        request,
+        "assessments/not_editable.html",
+        {"assessment": assessment, "left_on": left_partnership_on(assessment)},
+        status=CONFLICT,
     )
+
+
+def _closed_to_changes(assessment: Assessment) -> bool:
+    return assessment.is_submitted or left_partnership_on(assessment) is not None
 
 
 @login_required
@@ -73,12 +86,29 @@ def start(request, round_id: int):
     form = StartForm(request.POST if request.method == "POST" else None, previous=previous)
     if request.method == "POST" and form.is_valid():
         copy = form.cleaned_data["start_from"] == "copy"
-        assessment = start_assessment(
-            round=round_,
-            organisation=organisation,
-            user=request.user,
-            copy_from=previous if copy else None,
-        )
+        try:
+            assessment = start_assessment(
+                round=round_,
+                organisation=organisation,
+                user=request.user,
+                copy_from=previous if copy else None,
+            )
+        except RoundClosed:
+            return render(
+                request, "assessments/round_closed.html", {"round": round_}, status=CONFLICT
+            )
+        except CopyRefused:
+            form.add_error(
+                "start_from",
+                "Your last assessment has just been reopened, so its answers cannot be "
+                "copied. Start with no answers, or try again once it is submitted",
+            )
+            return render(
+                request,
+                "assessments/start.html",
+                {"round": round_, "form": form, "previous": previous},
+                status=CONFLICT,
+            )
         if copy:
             messages.success(
                 request,
@@ -102,6 +132,7 @@ def tasks(request, pk: int):
             "assessment": assessment,
             "progress": assessment_progress(assessment),
             "editable": answers_editable(request.user, assessment),
+            "left_on": left_partnership_on(assessment),
             "can_reopen": assessment.is_submitted and can_reopen(request.user, assessment),
         },
     )
@@ -128,7 +159,7 @@ def dimension(request, pk: int, code: str):
     assessment = get_assessment_for_user(request.user, pk, write=writing)
     dimension, questions, answers, dimensions = _dimension_page(assessment, code)
     editable = answers_editable(request.user, assessment)
-    if writing and assessment.is_submitted:
+    if writing and _closed_to_changes(assessment):
         return _not_editable(request, assessment)
 
     context = {
@@ -205,7 +236,7 @@ def check(request, pk: int):
     writing = request.method == "POST"
     assessment = get_assessment_for_user(request.user, pk, write=writing)
     if writing:
-        if assessment.is_submitted:
+        if _closed_to_changes(assessment):
             return _not_editable(request, assessment)
         try:
             submit_assessment(assessment=assessment, user=request.user)
@@ -261,19 +292,30 @@ def submitted(request, pk: int):
     return render(request, "assessments/submitted.html", {"assessment": assessment})
 
 
+def _already_open(request, assessment: Assessment):
+    """Someone (perhaps another administrator, a moment ago) has reopened it."""
+    messages.success(request, "This assessment is already open for changes.")
+    return redirect(_tasks_url(assessment))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def reopen(request, pk: int):
     assessment = get_assessment_for_user(request.user, pk)
     require(can_reopen(request.user, assessment), REOPEN_REFUSED)
     if not assessment.is_submitted:
-        messages.success(request, "This assessment is already open for changes.")
-        return redirect(_tasks_url(assessment))
+        return _already_open(request, assessment)
     form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        reopen_assessment(
-            assessment=assessment, user=request.user, reason=form.cleaned_data["reason"]
-        )
-        messages.success(request, f"{assessment.organisation.name}'s assessment is open again.")
-        return redirect(_tasks_url(assessment))
+        try:
+            reopen_assessment(
+                assessment=assessment, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except AlreadyOpen:
+            return _already_open(request, assessment)
+        except ReasonRequired:
+            form.add_error("reason", "Enter why the assessment needs to be reopened")
+        else:
+            messages.success(request, f"{assessment.organisation.name}'s assessment is open again.")
+            return redirect(_tasks_url(assessment))
     return render(request, "assessments/reopen.html", {"assessment": assessment, "form": form})

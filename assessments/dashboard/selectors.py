@@ -44,7 +44,7 @@ def dashboard_for(user) -> list[PartnershipRow]:
     if organisation_id is not None:
         assessments = {
             assessment.round_id: assessment
-            for assessment in Assessment.objects.filter(
+            for assessment in Assessment.objects.with_latest_reopening().filter(
                 organisation_id=organisation_id, round__partnership__in=partnerships
             )
         }
@@ -61,7 +61,8 @@ def dashboard_for(user) -> list[PartnershipRow]:
                     can_start=assessment is None
                     and round_.is_open
                     and can_start_assessment(user, round_, is_member=membership is not None),
-                    can_continue=assessment is not None and answers_editable(user, assessment),
+                    can_continue=assessment is not None
+                    and answers_editable(user, assessment, still_member=membership is not None),
                 )
             )
         rows.append(PartnershipRow(partnership, membership, rounds))

@@ -19,10 +19,66 @@ from ..models import MAX_LEVEL, MIN_LEVEL, Dimension, Framework, OwnerRole, Ques
 DEFAULT_FRAMEWORK_FILE = Path(__file__).resolve().parent / "partnership-readiness.yaml"
 DIMENSION_COUNT = 9
 MAX_WEIGHT = 10
+# The file nests 7 deep (framework, dimensions, dimension, questions, question, gate or
+# levels, text); anything far deeper is a mistake or an attack on the parser, which
+# recurses once per level.
+MAX_DEPTH = 20
+# Error messages quote what the file says, cut to this many characters, and list at most
+# this many problems: a message is read by a person and never grows with the file.
+MAX_QUOTED = 80
+MAX_PROBLEMS_LISTED = 20
+ANCHORS_REFUSED = (
+    "uses YAML anchors or aliases (& or *), first at line {line}. "
+    "Write each value out in full, then load the file again."
+)
+TOO_DEEP = (
+    "is nested more than {depth} levels deep, first at line {line}. "
+    "Check the indentation and brackets; a framework needs no more than 7 levels."
+)
 
 
 class FrameworkFileError(ValueError):
     """The framework file cannot be loaded; the message lists every problem found."""
+
+
+class _Refused(yaml.YAMLError):
+    """Raised while parsing, before anything is built from the file."""
+
+    def __init__(self, message: str, mark):
+        self.message = message.format(line=mark.line + 1, depth=MAX_DEPTH)
+        super().__init__(self.message)
+
+
+class _FrameworkYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases and absurd nesting.
+
+    An alias repeats a value without the file growing, so a few kilobytes of nested
+    aliases ("billion laughs") expand to gigabytes once anything walks the data, even
+    under a key the loader ignores. A framework never needs them, so the first anchor
+    or alias stops the parse, before any data is built."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(ANCHORS_REFUSED, event.start_mark)
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(TOO_DEEP, event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def quoted(value, limit: int = MAX_QUOTED) -> str:
+    """`repr` of a value from the file, cut to `limit` characters with an ellipsis."""
+    return shortened(repr(value), limit)
+
+
+def shortened(text: str, limit: int = MAX_QUOTED) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -44,16 +100,35 @@ def load_framework_file(path: Path | str = DEFAULT_FRAMEWORK_FILE) -> LoadResult
 
 def load_framework_text(text: str, *, source: str, label: str | None = None) -> LoadResult:
     """Load framework YAML from text (a file, or an upload in the admin)."""
-    label = label or source
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FrameworkFileError(f"{label} is not valid YAML: {exc}") from None
+    label = shortened(label or source, 200)
+    data = parse_framework_yaml(text, label=label)
     problems = validate_framework_data(data)
     if problems:
-        listed = "\n- ".join(problems)
+        listed = "\n- ".join(problems[:MAX_PROBLEMS_LISTED])
+        more = len(problems) - MAX_PROBLEMS_LISTED
+        if more > 0:
+            listed += f"\n- and {more} more problem(s), not listed here."
         raise FrameworkFileError(f"{label} has {len(problems)} problem(s):\n- {listed}")
     return _store(data, source=source[:200])
+
+
+def parse_framework_yaml(text: str, *, label: str):
+    """The file's data, or FrameworkFileError with a short message saying what is wrong."""
+    try:
+        return yaml.load(text, Loader=_FrameworkYamlLoader)  # a SafeLoader: no Python objects
+    except _Refused as refused:
+        raise FrameworkFileError(f"{label} {refused.message}") from None
+    except yaml.YAMLError as exc:
+        # PyYAML quotes the file (a snippet of the line, a tag); keep every line short.
+        lines = [shortened(line, 2 * MAX_QUOTED) for line in str(exc).splitlines()[:10]]
+        details = "\n".join(lines)
+        raise FrameworkFileError(f"{label} is not valid YAML: {details}") from None
+    except (ValueError, OverflowError) as exc:
+        # A value PyYAML recognises but cannot build: a date like 2026-13-45, or an
+        # integer of thousands of digits.
+        raise FrameworkFileError(
+            f"{label} has a value that cannot be read: {shortened(str(exc), 2 * MAX_QUOTED)}"
+        ) from None
 
 
 def content_hash(data: dict) -> str:
@@ -85,7 +160,7 @@ def validate_framework_data(data) -> list[str]:
         if not isinstance(code, str) or not code:
             problems.append(f"{where} needs a 'code'.")
         elif code in dimension_codes:
-            problems.append(f"{where} repeats the code {code!r}.")
+            problems.append(f"{where} repeats the code {quoted(code)}.")
         else:
             dimension_codes.add(code)
         if not isinstance(dimension.get("name"), str) or not dimension["name"].strip():
@@ -109,7 +184,7 @@ def _question_problems(question, where: str, seen_codes: set[str]) -> list[str]:
     if not isinstance(code, str) or not code:
         problems.append(f"{where} needs a 'code'.")
     elif code in seen_codes:
-        problems.append(f"{where} repeats the code {code!r}.")
+        problems.append(f"{where} repeats the code {quoted(code)}.")
     else:
         seen_codes.add(code)
     if not isinstance(question.get("statement"), str) or not question["statement"].strip():
@@ -117,7 +192,7 @@ def _question_problems(question, where: str, seen_codes: set[str]) -> list[str]:
     weight = question.get("weight", 1)
     if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= MAX_WEIGHT:
         problems.append(
-            f"{where} has weight {weight!r}; use a whole number from 1 to {MAX_WEIGHT}."
+            f"{where} has weight {quoted(weight)}; use a whole number from 1 to {MAX_WEIGHT}."
         )
     levels = question.get("levels")
     if levels is not None and (
@@ -128,7 +203,9 @@ def _question_problems(question, where: str, seen_codes: set[str]) -> list[str]:
         problems.append(f"{where} must give 'levels' as exactly {MAX_LEVEL + 1} texts, for 0 to 4.")
     owner = question.get("owner")
     if owner is not None and owner not in OwnerRole.values:
-        problems.append(f"{where} has owner {owner!r}; use one of {', '.join(OwnerRole.values)}.")
+        problems.append(
+            f"{where} has owner {quoted(owner)}; use one of {', '.join(OwnerRole.values)}."
+        )
     gate = question.get("gate")
     if gate is not None:
         if not isinstance(gate, dict):
@@ -136,10 +213,10 @@ def _question_problems(question, where: str, seen_codes: set[str]) -> list[str]:
         else:
             level = gate.get("level")
             if not isinstance(level, int) or not MIN_LEVEL < level <= MAX_LEVEL:
-                problems.append(f"{where} has gate level {level!r}; use 1 to {MAX_LEVEL}.")
+                problems.append(f"{where} has gate level {quoted(level)}; use 1 to {MAX_LEVEL}.")
             if gate.get("owner") not in OwnerRole.values:
                 problems.append(
-                    f"{where} has gate owner {gate.get('owner')!r}; "
+                    f"{where} has gate owner {quoted(gate.get('owner'))}; "
                     f"use one of {', '.join(OwnerRole.values)}."
                 )
     return problems

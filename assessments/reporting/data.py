@@ -373,6 +373,7 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         [d["code"] for d in dimensions],
     )
     overall = overall_score(own.dimension_scores.values())
+    previous_overall = overall_score(previous_scores.values()) if previous else None
     gap_data = [_gap_data(g, facts.dimension_names) for g in gaps]
     detail = []
     for d in dimensions:
@@ -382,9 +383,7 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
                 **d,
                 **_score_entry(score),
                 "previous": before,
-                "change": round(score - before, 1)
-                if score is not None and before is not None
-                else None,
+                "change": _change(score, before),
                 "statements": [
                     _statement(q, answers.get(q.pk))
                     for q in questions
@@ -412,12 +411,19 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         "previous_round": previous.round.name if previous else None,
         "verdict": _verdict_data(gaps, overall),
         "overall": _score_entry(overall),
-        "previous_overall": overall_score(previous_scores.values()) if previous else None,
+        "previous_overall": previous_overall,
+        "overall_change": _change(overall, previous_overall),
         "dimensions": detail,
         "gaps": gap_data,
         "actions_by_owner": _actions_by_owner(gap_data),
         "funding_signed": sign_off is not None,
     }
+
+
+def _change(score: float | None, before: float | None) -> float | None:
+    if score is None or before is None:
+        return None
+    return round(score - before, 1)
 
 
 def own_organisation_report(round_: Round, organisation_id: int | None) -> dict | None:

@@ -273,14 +273,21 @@ def funding_formula_not_agreed(partners: Sequence[PartnerFacts], context: Contex
     unsigned = tuple(p.name for p in partners if not p.signed_funding)
     if not unsigned:
         return []
+    version = context.funding_formula_version
+    if len(partners) == 1:  # an organisation's own report: speak of it alone
+        message = f"{unsigned[0]} has not signed version {version} of the funding formula."
+    else:
+        message = (
+            f"The funding formula (version {version}) is not signed by {len(unsigned)} "
+            f"of {len(partners)} members: {', '.join(unsigned)}."
+        )
     return [
         Gap(
             code="funding-formula-not-agreed",
             severity=Severity.CRITICAL,
             dimension="governance",
             owner=OwnerRole.EXECUTIVE,
-            message=f"The funding formula (version {context.funding_formula_version}) is not "
-            f"signed by {len(unsigned)} of {len(partners)} members: {', '.join(unsigned)}.",
+            message=message,
             action=action,
             organisations=unsigned,
         )

@@ -17,16 +17,24 @@ The first row is a header naming the columns; every other row is one organisatio
   in any case.
 - ``gss_code`` (optional column): the ONS GSS code, a letter E, W, S or N and 8 digits;
   blank if the organisation has none. Each code may appear once in a file.
-- ``region`` (optional column): up to 100 characters; blank clears the region.
+- ``region`` (optional column): up to 100 characters. A blank cell leaves the stored
+  region as it is (a new organisation gets none). To clear a region on purpose, put a
+  single ``-`` (hyphen) in the cell. A region that really is ``-`` is written ``'-``,
+  as export writes it: export never writes a bare ``-``, so exporting and importing
+  again never clears a region.
 
 Header names are matched case-insensitively with surrounding spaces trimmed, in any order;
 other columns are ignored. Blank rows are skipped. Line numbers in messages count the
 header as line 1, like a spreadsheet's row numbers.
 
 Matching: a row with a GSS code updates the organisation with that code (name, kind and,
-if the file has the column, region) or creates one. A row without a code updates the
-organisation without a code that has the same name (ignoring case), or creates one.
-Organisations not in the file are left alone; nothing is ever deleted.
+unless the cell is blank or the column absent, region) or creates one. A row without a
+code updates the organisation without a code that has the same name (ignoring case), or
+creates one. Organisations not in the file are left alone; nothing is ever deleted.
+
+The preview (and ``import_organisations --dry-run``) lists first the updates that need a
+second look: those that rename an organisation or change one that is a current member
+of a partnership, each with its old and new values and the partnerships it belongs to.
 
 Files are UTF-8 (with or without a byte-order mark) or, as Excel on Windows saves
 "CSV (Comma delimited)", Windows-1252; CRLF or LF line ends; quoted fields may hold

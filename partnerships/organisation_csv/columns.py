@@ -12,6 +12,10 @@ from .reading import COLUMNS, HEADER, REQUIRED_COLUMNS, Rows
 NAME_MAX = Organisation._meta.get_field("name").max_length
 REGION_MAX = Organisation._meta.get_field("region").max_length
 GSS_CODE = re.compile(r"[EWSN]\d{8}")
+# A region cell holding only this clears the region; a blank cell leaves it alone. A
+# region that really is "-" is written (and exported) as "'-", like any cell that a
+# spreadsheet would run as a formula, so the marker is never ambiguous.
+CLEAR_REGION = "-"
 KIND_CHOICES = ", ".join(OrganisationKind.values)
 
 
@@ -58,6 +62,25 @@ def cell(index: dict[str, int], cells: tuple[str, ...], column: str) -> str:
     if position is None or position >= len(cells):
         return ""
     return unescape_cell(cells[position].strip()).strip()
+
+
+def region_cell(index: dict[str, int], cells: tuple[str, ...]) -> str | None:
+    """The region to store: None to leave it as it is (a blank cell, or no region
+    column), "" to clear it (the cell holds only CLEAR_REGION), or the new region."""
+    position = index.get("region")
+    if position is None or position >= len(cells):
+        return None
+    raw = cells[position].strip()
+    if raw == CLEAR_REGION:
+        return ""
+    return unescape_cell(raw).strip() or None
+
+
+def export_region(region: str) -> str:
+    """The region as export writes it, before formula escaping: never the bare marker.
+    (A stored "-" comes out as "'-" anyway; this also covers one with spaces round it,
+    which import would otherwise trim to the marker.)"""
+    return f"'{CLEAR_REGION}" if region.strip() == CLEAR_REGION else region
 
 
 def check_name(name: str, line: int) -> list[Problem]:
@@ -143,8 +166,8 @@ def check_name_without_code(name: str, line: int, seen: dict[str, int]) -> list[
     return []
 
 
-def check_region(region: str, line: int) -> list[Problem]:
-    if len(region) > REGION_MAX:
+def check_region(region: str | None, line: int) -> list[Problem]:
+    if region and len(region) > REGION_MAX:
         return [
             Problem(
                 f"the region is {len(region)} characters long. "

@@ -1,12 +1,15 @@
 """What importing a file will do (a plan of creations, updates and unchanged rows,
-shown in the admin's preview), and doing it in one transaction."""
+shown in the admin's preview), and doing it in one transaction.
 
-from dataclasses import dataclass, field
+Updates that need a second look come first: those that rename an organisation or change
+one that is a current member of a partnership (whose reports and exports show it)."""
+
+from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Organisation, OrganisationKind
+from ..models import Membership, Organisation, OrganisationKind
 from .columns import (
     cell,
     check_gss_code,
@@ -16,6 +19,7 @@ from .columns import (
     check_region,
     header_index,
     name_key,
+    region_cell,
 )
 from .problems import ImportRefused, Problem
 from .reading import Rows, read_csv
@@ -33,11 +37,14 @@ CHANGED_MEANWHILE = (
 
 @dataclass(frozen=True)
 class NewOrganisation:
+    """A checked row. `region` is None when the file leaves it alone (a blank cell or
+    no region column): an existing organisation keeps its region, a new one has none."""
+
     line: int
     name: str
     kind: str
     gss_code: str | None
-    region: str
+    region: str | None
 
     @property
     def kind_label(self) -> str:
@@ -72,16 +79,37 @@ class Update:
     kind: str
     region: str
     changes: tuple[FieldChange, ...]
+    # Names of the partnerships the organisation is a current member of.
+    partnerships: tuple[str, ...] = ()
+
+    @property
+    def renames(self) -> bool:
+        return any(change.field == "name" for change in self.changes)
+
+    @property
+    def important(self) -> bool:
+        """Renames, and any change to a current partnership member, need a second look."""
+        return self.renames or bool(self.partnerships)
 
 
 @dataclass
 class ImportPlan:
-    """What importing the file will do; `apply` carries it out."""
+    """What importing the file will do; `apply` carries it out. `updates` lists the
+    important ones (renames and changes to current partnership members) first, each
+    group in file order."""
 
     creates: list[NewOrganisation] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     unchanged: list[tuple[int, Organisation]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def important_updates(self) -> list[Update]:
+        return [update for update in self.updates if update.important]
+
+    @property
+    def other_updates(self) -> list[Update]:
+        return [update for update in self.updates if not update.important]
 
 
 @dataclass(frozen=True)
@@ -106,7 +134,7 @@ def validate(rows: Rows) -> ImportPlan:
     code_lines: dict[str, int] = {}
     name_lines: dict[str, int] = {}
     for line, cells in rows.records:
-        name, region = cell(index, cells, "name"), cell(index, cells, "region")
+        name, region = cell(index, cells, "name"), region_cell(index, cells)
         row_problems = check_name(name, line)
         kind, kind_problems = check_kind(cell(index, cells, "kind"), line)
         code, code_problems = check_gss_code(cell(index, cells, "gss_code"), line, code_lines)
@@ -119,7 +147,7 @@ def validate(rows: Rows) -> ImportPlan:
             parsed.append(NewOrganisation(line, name, kind, code, region))
     if problems:
         raise ImportRefused(problems)
-    return _plan(parsed, "region" in index, ignored)
+    return _plan(parsed, ignored)
 
 
 def _existing(parsed: list[NewOrganisation]):
@@ -135,7 +163,25 @@ def _existing(parsed: list[NewOrganisation]):
     return by_code, by_name
 
 
-def _plan(parsed: list[NewOrganisation], has_region: bool, ignored: list[str]) -> ImportPlan:
+def _current_partnerships(organisation_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The partnerships each organisation is a current member of, by name: one query
+    however many organisations (none for none)."""
+    if not organisation_ids:
+        return {}
+    memberships = Membership.objects.current()
+    if len(organisation_ids) <= _BATCH:
+        memberships = memberships.filter(organisation_id__in=organisation_ids)
+    wanted = set(organisation_ids)
+    names: dict[int, list[str]] = {}
+    for organisation_id, partnership in memberships.order_by("partnership__name").values_list(
+        "organisation_id", "partnership__name"
+    ):
+        if organisation_id in wanted:
+            names.setdefault(organisation_id, []).append(partnership)
+    return {organisation_id: tuple(found) for organisation_id, found in names.items()}
+
+
+def _plan(parsed: list[NewOrganisation], ignored: list[str]) -> ImportPlan:
     by_code, by_name = _existing(parsed)
     plan = ImportPlan(ignored_columns=ignored)
     problems: list[Problem] = []
@@ -159,7 +205,7 @@ def _plan(parsed: list[NewOrganisation], has_region: bool, ignored: list[str]) -
         if existing is None:
             plan.creates.append(row)
             continue
-        region = row.region if has_region else existing.region
+        region = existing.region if row.region is None else row.region
         changes = tuple(
             FieldChange(label, old, new)
             for label, old, new in (
@@ -175,6 +221,12 @@ def _plan(parsed: list[NewOrganisation], has_region: bool, ignored: list[str]) -
             plan.unchanged.append((row.line, existing))
     if problems:
         raise ImportRefused(problems)
+    members = _current_partnerships([update.organisation.pk for update in plan.updates])
+    updates = [
+        replace(update, partnerships=members.get(update.organisation.pk, ()))
+        for update in plan.updates
+    ]
+    plan.updates = [u for u in updates if u.important] + [u for u in updates if not u.important]
     return plan
 
 
@@ -189,7 +241,9 @@ def apply(plan: ImportPlan) -> ImportResult:
     with transaction.atomic():
         Organisation.objects.bulk_create(
             [
-                Organisation(name=row.name, kind=row.kind, gss_code=row.gss_code, region=row.region)
+                Organisation(
+                    name=row.name, kind=row.kind, gss_code=row.gss_code, region=row.region or ""
+                )
                 for row in plan.creates
             ],
             batch_size=_BATCH,

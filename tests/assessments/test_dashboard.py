@@ -53,6 +53,6 @@ def test_its_query_count_does_not_grow_with_rounds(
         AssessmentFactory(round=round_, organisation=council_a.organisation, submitted=n % 2)
     client.force_login(council_a.ict_manager)
     # session, user (+organisation), partnerships, rounds (+framework), own membership,
-    # own assessments
+    # own assessments (+ their latest reopening)
     with django_assert_num_queries(6):
         client.get(reverse("assessments:dashboard"))

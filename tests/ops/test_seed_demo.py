@@ -1,9 +1,17 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from assessments.models import Answer, Assessment, AssessmentStatus, Framework, Round
-from ops.demo import CURRENT_ROUND, DEMO_PASSWORD, PARTNERSHIP_NAME
-from partnerships.models import FundingSignOff, Membership, Organisation, Partnership, User
+from ops.demo import CURRENT_ROUND, DEMO_PASSWORD, PARTNERSHIP_NAME, PREVIOUS_ROUND
+from partnerships.models import (
+    FundingFormula,
+    FundingSignOff,
+    Membership,
+    Organisation,
+    Partnership,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +24,7 @@ MODELS = [
     Round,
     Assessment,
     Answer,
+    FundingFormula,
     FundingSignOff,
 ]
 
@@ -24,11 +33,18 @@ def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+def snapshot():
+    """Every demo row's values, dates included."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+
+
 def test_seeding_twice_gives_the_same_data():
     call_command("seed_demo")
     first = counts()
+    rows = snapshot()
     call_command("seed_demo")
     assert counts() == first
+    assert snapshot() == rows
     assert first["Membership"] == 5
     assert first["User"] == 11
 
@@ -65,3 +81,45 @@ def test_demo_users_sign_in_with_the_documented_password(client):
     call_command("seed_demo")
     for username in ["admin", "cherwell-ict", "cherwell-exec"]:
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+
+
+def test_demo_users_have_peoples_names_and_job_titles():
+    call_command("seed_demo")
+    users = list(User.objects.all())
+    assert len(users) == 11
+    for user in users:
+        assert user.first_name and user.last_name, user.username
+        assert "demo" not in user.get_full_name().casefold(), user.username
+        assert user.job_title, user.username
+    assert len({user.get_full_name() for user in users}) == 11
+
+
+def test_every_sign_off_is_dated_after_the_formula_version_it_signs():
+    call_command("seed_demo")
+    sign_offs = list(FundingSignOff.objects.select_related("formula"))
+    assert sign_offs
+    for sign_off in sign_offs:
+        assert sign_off.signed_at >= sign_off.formula.created_at
+        assert sign_off.signed_at <= timezone.now()
+        assert sign_off.signer_name == sign_off.signed_by.get_full_name()
+
+
+def test_every_demo_round_has_a_closing_date_and_the_open_one_closes_in_the_future():
+    call_command("seed_demo")
+    today = timezone.localdate()
+    rounds = {r.name: r for r in Round.objects.filter(partnership__name=PARTNERSHIP_NAME)}
+    assert set(rounds) == {CURRENT_ROUND, PREVIOUS_ROUND}
+    for round_ in rounds.values():
+        assert round_.closes_on is not None, round_.name
+        assert round_.opens_on <= round_.closes_on
+    current, previous = rounds[CURRENT_ROUND], rounds[PREVIOUS_ROUND]
+    assert current.is_open and current.opens_on <= today < current.closes_on
+    assert not previous.is_open and previous.closes_on < current.opens_on
+    # Assessments were started and submitted while their round was open.
+    for assessment in Assessment.objects.select_related("round"):
+        round_ = assessment.round
+        assert round_.opens_on <= timezone.localdate(assessment.created_at) <= round_.closes_on
+        if assessment.submitted_at:
+            submitted_on = timezone.localdate(assessment.submitted_at)
+            assert assessment.created_at <= assessment.submitted_at
+            assert round_.opens_on <= submitted_on <= round_.closes_on

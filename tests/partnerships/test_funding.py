@@ -659,3 +659,45 @@ def test_the_database_refuses_two_formulas_with_the_same_version(council_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         FundingFormula.objects.create(partnership=council_a.partnership, version=1, text="Dup")
     assert FundingFormula.objects.count() == 1
+
+
+# ---------------------------------------------------------------- share inputs and total
+
+
+def test_share_inputs_are_gov_uk_inputs_with_a_percent_suffix(
+    client, council_a, partner, administrator
+):
+    record(
+        council_a.partnership,
+        shares={council_a.organisation.pk: Decimal("70"), partner.pk: Decimal("30")},
+    )
+    client.force_login(administrator)
+    page = client.get(edit_url(council_a.partnership)).text
+    share = f"share_{partner.pk}"
+    assert (
+        f'<div class="govuk-input__wrapper"><input type="text" name="{share}" value="30" ' in page
+    )
+    assert page.count('<div class="govuk-input__suffix" aria-hidden="true">%</div>') == 2
+    assert page.count('inputmode="decimal"') == 2
+    assert 'class="govuk-input govuk-input--width-5"' in page
+    assert 'aria-live="polite" data-app-share-total>Total: 100% — all shared</p>' in page
+    assert "js/funding-total.js" in page
+
+
+def test_after_an_invalid_post_the_total_is_worked_out_from_the_submitted_shares(
+    client, council_a, partner, administrator
+):
+    client.force_login(administrator)
+    response = shares_post(client, council_a, partner, a="60", b="15")
+    assert response.status_code == 200
+    assert "The shares add up to 75%. They must add up to 100%" in response.text
+    assert "data-app-share-total>Total: 75% — 25% still to share</p>" in response.text
+    # A share the form refuses still shows what was typed, and the total counts what it
+    # can: 12.5 here, since "abc" is not a number.
+    response = shares_post(client, council_a, partner, text="", a="12.5", b="abc")
+    assert "data-app-share-total>Total: 12.5% — 87.5% still to share</p>" in response.text
+    assert f'name="share_{partner.pk}" value="abc"' in response.text
+    assert "govuk-input--error" in response.text
+    response = shares_post(client, council_a, partner, a="70", b="40.25")
+    assert "data-app-share-total>Total: 110.25% — 10.25% too much</p>" in response.text
+    assert not FundingFormula.objects.exists()

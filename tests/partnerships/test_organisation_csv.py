@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from ops.demo import PARTNERSHIP_NAME, seed_demo
 from partnerships.models import Organisation, OrganisationKind
 from partnerships.organisation_csv import reading
 from partnerships.organisation_csv.export import export_csv
@@ -21,7 +25,7 @@ from partnerships.organisation_csv.planning import (
 )
 from partnerships.organisation_csv.problems import ImportRefused
 from partnerships.organisation_csv.reading import read_csv
-from tests.factories import OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +177,154 @@ def test_only_name_and_kind_columns_are_needed_and_regions_are_left_alone_withou
     council.refresh_from_db()
     assert (council.name, council.region) == ("Hartlepool", "North East")
     assert Organisation.objects.get(name="Cleveland Police").gss_code is None
+
+
+# Regions: a blank cell leaves the region alone, "-" clears it
+
+
+def test_a_blank_region_cell_leaves_the_stored_region_alone():
+    council = OrganisationFactory(name="Hartlepool", gss_code="E06000001", region="North East")
+    police = OrganisationFactory(name="Cleveland Police", kind="police", gss_code=None)
+    police.region = "North East"
+    police.save()
+    raw = csv_bytes(
+        HEADER,
+        "Hartlepool,unitary,E06000001,",
+        "Cleveland Police,police,,   ",
+        "Middlesbrough,unitary,E06000002,",
+    )
+
+    plan = check(raw)
+
+    assert [line for line, _organisation in plan.unchanged] == [2, 3]
+    assert plan.updates == []
+    assert import_csv(raw) == ImportResult(created=1, updated=0, unchanged=2)
+    council.refresh_from_db()
+    police.refresh_from_db()
+    assert (council.region, police.region) == ("North East", "North East")
+    assert Organisation.objects.get(gss_code="E06000002").region == ""
+
+
+def test_a_hyphen_in_the_region_cell_clears_the_region_on_purpose():
+    council = OrganisationFactory(name="Hartlepool", gss_code="E06000001", region="North East")
+    raw = csv_bytes(HEADER, "Hartlepool,unitary,E06000001, - ", "Middlesbrough,unitary,E06000002,-")
+
+    plan = check(raw)
+
+    assert [(c.field, c.old_display, c.new_display) for c in plan.updates[0].changes] == [
+        ("region", "North East", "(blank)")
+    ]
+    assert import_csv(raw) == ImportResult(created=1, updated=1, unchanged=0)
+    council.refresh_from_db()
+    assert council.region == ""
+    assert Organisation.objects.get(gss_code="E06000002").region == ""
+
+
+def test_a_region_that_really_is_a_hyphen_is_written_with_an_apostrophe():
+    council = OrganisationFactory(name="Hartlepool", gss_code="E06000001", region="North East")
+
+    import_csv(csv_bytes(HEADER, "Hartlepool,unitary,E06000001,'-"))
+
+    council.refresh_from_db()
+    assert council.region == "-"
+
+
+@pytest.mark.parametrize("region", ["-", " - ", "-North", ""])
+def test_export_never_writes_the_clearing_marker_so_a_round_trip_keeps_every_region(region):
+    organisation = OrganisationFactory(name="Hartlepool", gss_code="E06000001", region=region)
+
+    data = export_csv(Organisation.objects.all())
+
+    region_cell = data.decode("utf-8-sig").splitlines()[1].split(",")[3]
+    assert region_cell.strip() != "-"
+    import_csv(data)
+    organisation.refresh_from_db()
+    assert organisation.region == (region.strip() or "")
+
+
+# Updates that need a second look come first
+
+
+def test_renames_and_changes_to_current_partnership_members_come_first_with_their_partnerships():
+    renamed = OrganisationFactory(name="Old name", gss_code="E06000001", region="North East")
+    member = OrganisationFactory(name="Middlesbrough", gss_code="E06000002", region="North East")
+    former = OrganisationFactory(name="Redcar", gss_code="E06000003", region="North East")
+    quiet = OrganisationFactory(name="Stockton", gss_code="E06000004", region="North East")
+    for name in ["Tees Valley Shared Services", "North East Digital"]:
+        MembershipFactory(partnership=PartnershipFactory(name=name), organisation=member)
+    MembershipFactory(
+        organisation=former,
+        joined_on=timezone.localdate().replace(year=2020),
+        left_on=timezone.localdate(),  # left today: no longer a member
+    )
+    raw = csv_bytes(
+        HEADER,
+        "Stockton,unitary,E06000004,-",  # 2: clears the region of a non-member
+        "Redcar,unitary,E06000003,North",  # 3: a former member
+        "Middlesbrough,unitary,E06000002,-",  # 4: clears a current member's region
+        "Hartlepool,unitary,E06000001,",  # 5: a rename (of a non-member)
+    )
+
+    plan = check(raw)
+
+    assert [(u.line, u.organisation.pk, u.partnerships) for u in plan.updates] == [
+        (4, member.pk, ("North East Digital", "Tees Valley Shared Services")),
+        (5, renamed.pk, ()),
+        (2, quiet.pk, ()),
+        (3, former.pk, ()),
+    ]
+    assert [u.line for u in plan.important_updates] == [4, 5]
+    assert [u.line for u in plan.other_updates] == [2, 3]
+    assert [(c.field, c.old, c.new) for c in plan.important_updates[1].changes] == [
+        ("name", "Old name", "Hartlepool")
+    ]
+    assert import_csv(raw) == ImportResult(created=0, updated=4, unchanged=0)
+
+
+def test_the_plan_finds_partnership_members_in_a_fixed_number_of_queries():
+    def queries_to_plan(count: int) -> int:
+        organisations = OrganisationFactory.create_batch(count)
+        for organisation in organisations:
+            MembershipFactory(organisation=organisation)
+        raw = csv_bytes(
+            "name,kind,gss_code",
+            *(f"New {o.name},unitary,{o.gss_code}" for o in organisations),
+        )
+        with CaptureQueriesContext(connection) as queries:
+            plan = check(raw)
+        assert len(plan.important_updates) == count
+        assert all(len(u.partnerships) == 1 for u in plan.updates)
+        return len(queries)
+
+    assert queries_to_plan(2) == queries_to_plan(40) == 2  # organisations, memberships
+
+
+def test_importing_the_shipped_file_after_the_demo_clears_no_region_and_shows_the_renames_first():
+    seed_demo()
+    regions = dict(Organisation.objects.values_list("pk", "region"))
+    assert set(regions.values()) == {"South East"}
+
+    plan = check(ONS_FILE.read_bytes())
+
+    assert [
+        (u.organisation.name, [(c.field, c.old, c.new) for c in u.changes], u.partnerships)
+        for u in plan.important_updates
+    ] == [
+        (
+            "Cherwell District Council",
+            [("name", "Cherwell District Council", "Cherwell")],
+            (PARTNERSHIP_NAME,),
+        ),
+        (
+            "Oxfordshire County Council",
+            [("name", "Oxfordshire County Council", "Oxfordshire")],
+            (PARTNERSHIP_NAME,),
+        ),
+    ]
+    assert plan.updates == plan.important_updates
+    import_csv(ONS_FILE.read_bytes())
+    for pk, region in regions.items():
+        assert Organisation.objects.get(pk=pk).region == region
 
 
 def test_blank_rows_and_trailing_separator_rows_are_skipped():
@@ -421,12 +573,14 @@ def test_export_then_import_is_a_round_trip_that_changes_nothing():
     OrganisationFactory(name='=HYPERLINK("http://example.invalid")', kind="other", gss_code=None)
     OrganisationFactory(name="Ynys Môn", kind="unitary", gss_code="W06000099", region="Cymru")
     OrganisationFactory(name='Trust "A", North', kind="nhs", gss_code=None, region="-North")
+    OrganisationFactory(name="Hyphen Trust", kind="nhs", gss_code=None, region="-")
     before = snapshot()
 
     data = export_csv(Organisation.objects.all())
 
     assert b"'=HYPERLINK" in data  # a spreadsheet shows it as text, never runs it
-    assert import_csv(data) == ImportResult(created=0, updated=0, unchanged=358)
+    assert b"Hyphen Trust,nhs,,'-\r\n" in data  # never the bare marker, which clears
+    assert import_csv(data) == ImportResult(created=0, updated=0, unchanged=359)
     assert snapshot() == before
 
 
@@ -479,6 +633,35 @@ def test_the_import_command_dry_run_writes_nothing(tmp_path):
 
     assert "Would create 355, update 0, leave unchanged 0" in out.getvalue()
     assert Organisation.objects.count() == 0
+
+
+def test_the_import_command_dry_run_lists_renames_and_member_changes_first(tmp_path):
+    seed_demo()
+    OrganisationFactory(name="Hartlepool", gss_code="E06000001", region="North East")
+    path = tmp_path / "organisations.csv"
+    path.write_bytes(
+        csv_bytes(
+            HEADER,
+            "Hartlepool,unitary,E06000001,-",
+            "Cherwell,district,E07000177,",
+            "Oxfordshire County Council,county,E10000025,-",
+        )
+    )
+    out = io.StringIO()
+
+    call_command("import_organisations", str(path), "--dry-run", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Would create 0, update 3, leave unchanged 0 (dry run: nothing written)",
+        "Check these first: 2 rename an organisation or change a current partnership member",
+        f"  line 3: Cherwell District Council (member of {PARTNERSHIP_NAME}): "
+        "name: Cherwell District Council -> Cherwell",
+        f"  line 4: Oxfordshire County Council (member of {PARTNERSHIP_NAME}): "
+        "region: South East -> (blank)",
+        "Other updates (1):",
+        "  line 2: Hartlepool: region: North East -> (blank)",
+    ]
+    assert Organisation.objects.get(gss_code="E10000025").region == "South East"
 
 
 def test_the_export_command_writes_to_stdout_or_a_file(tmp_path):

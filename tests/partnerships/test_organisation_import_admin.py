@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from partnerships.admin_import import SESSION_KEY
 from partnerships.models import Organisation
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +99,70 @@ def test_upload_shows_a_preview_then_confirm_imports(admin_client, import_dir):
     assert (hartlepool.name, hartlepool.kind) == ("Hartlepool", "unitary")
     assert not (import_dir / f"{token}.csv").exists()
     assert SESSION_KEY not in admin_client.session
+
+
+def test_the_preview_lists_renames_and_changes_to_partnership_members_first(admin_client):
+    member = OrganisationFactory(name="Middlesbrough", gss_code="E06000002", region="North East")
+    MembershipFactory(
+        partnership=PartnershipFactory(name="Tees Valley Shared Services"), organisation=member
+    )
+    OrganisationFactory(name="Stockton-on-Tees", gss_code="E06000004", region="North East")
+    OrganisationFactory(name="Old name", gss_code="E06000001", region="North East")
+    raw = (
+        b"name,kind,gss_code,region\r\n"
+        b"Stockton-on-Tees,unitary,E06000004,-\r\n"  # 2: an ordinary update
+        b"Middlesbrough,unitary,E06000002,-\r\n"  # 3: a member's region cleared
+        b"Hartlepool,unitary,E06000001,\r\n"  # 4: a rename; blank region kept
+        b"Darlington,unitary,E06000005,\r\n"  # 5: new
+    )
+
+    response = upload(admin_client, raw)
+
+    page = response.content.decode()
+    assert "update <strong>3</strong> organisations" in page
+    important = page.index(
+        "<h2>Check these first: renames and changes to partnership members (2)</h2>"
+    )
+    confirm = page.index('value="Confirm import"')
+    created = page.index("<caption>To be created (1)</caption>")
+    others = page.index("<caption>Other updates (1)</caption>")
+    assert important < confirm < created < others
+    first = page[important:confirm]
+    assert first.index("Middlesbrough") < first.index("Old name")
+    assert "<li>Tees Valley Shared Services</li>" in first
+    assert "region: North East → (blank)" in first
+    assert "name: Old name → Hartlepool" in first
+    assert "region: North East" not in first[first.index("Old name") :]
+    assert "Stockton-on-Tees" not in first
+    assert "region: North East → (blank)" in page[others:]
+
+    admin_client.post(reverse(CONFIRM_URL), {"token": response.context["token"]})
+
+    assert dict(Organisation.objects.values_list("gss_code", "region")) == {
+        "E06000001": "North East",
+        "E06000002": "",
+        "E06000004": "",
+        "E06000005": "",
+    }
+
+
+def test_a_preview_without_renames_or_member_changes_has_no_check_first_list(admin_client):
+    OrganisationFactory(name="Hartlepool", gss_code="E06000001", region="")
+
+    page = upload(
+        admin_client, b"name,kind,gss_code,region\r\nHartlepool,unitary,E06000001,North East\r\n"
+    ).content.decode()
+
+    assert "Check these first" not in page
+    assert "<caption>To be updated (1)</caption>" in page
+    assert "region: (blank) → North East" in page
+
+
+def test_the_upload_page_says_how_to_clear_a_region(admin_client):
+    page = admin_client.get(reverse(IMPORT_URL)).content.decode()
+
+    assert "A blank cell leaves the organisation's region as it is." in page
+    assert "To clear a region on purpose, put a single <code>-</code> (hyphen) in the cell" in page
 
 
 def test_confirming_twice_imports_once(admin_client):

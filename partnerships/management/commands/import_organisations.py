@@ -54,8 +54,23 @@ class Command(BaseCommand):
             f"Would create {len(plan.creates)}, update {len(plan.updates)}, "
             f"leave unchanged {len(plan.unchanged)} (dry run: nothing written)"
         )
-        for update in plan.updates:
-            changes = "; ".join(
-                f"{c.field}: {c.old or '(blank)'} -> {c.new or '(blank)'}" for c in update.changes
+        important, others = plan.important_updates, plan.other_updates
+        if important:
+            self.stdout.write(
+                f"Check these first: {len(important)} rename an organisation or change a "
+                "current partnership member"
             )
-            self.stdout.write(f"  line {update.line}: {update.organisation}: {changes}")
+            for update in important:
+                self._describe_update(update)
+        if others:
+            if important:
+                self.stdout.write(f"Other updates ({len(others)}):")
+            for update in others:
+                self._describe_update(update)
+
+    def _describe_update(self, update) -> None:
+        changes = "; ".join(
+            f"{c.field}: {c.old_display} -> {c.new_display}" for c in update.changes
+        )
+        member = f" (member of {', '.join(update.partnerships)})" if update.partnerships else ""
+        self.stdout.write(f"  line {update.line}: {update.organisation}{member}: {changes}")

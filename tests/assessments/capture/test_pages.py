@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments.capture.services import (
     AnswerInput,
@@ -167,9 +168,10 @@ class TestDimensionPage:
         response = client.get(dimension_url(draft, governance))
         question = governance.questions.get(code="governance.funding-formula")
         html = response.text
-        assert question.statement in html
-        assert question.guidance in html
-        assert question.level_descriptors[4] in html
+        # Text from the framework file is escaped, never markup.
+        assert escape(question.statement) in html
+        assert escape(question.guidance) in html
+        assert escape(question.level_descriptors[4]) in html
         assert "4 – Embedded" in html
         assert "You can enter up to 5,000 characters" in html
         assert "Save and continue" in html and "Save as draft" in html

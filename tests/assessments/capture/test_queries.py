@@ -31,7 +31,8 @@ def test_the_task_list_query_count_is_fixed(
 ):
     client.force_login(council_a.ict_manager)
     # session, user (+organisation), assessment (+round, partnership, framework,
-    # organisation), dimensions with statement counts, answers
+    # organisation, membership's end date, latest reopening), dimensions with statement
+    # counts, answers
     with django_assert_num_queries(5):
         response = client.get(reverse("assessments:tasks", args=[assessment.pk]))
     assert response.status_code == 200
