@@ -16,8 +16,13 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PLANTED = '<b class="planted">x</b><a class="planted" href="https://evil.invalid/">y</a>'
+SHORT = '<b class="planted">x</b>'
 # Columns that are identifiers or secrets, not text people read.
 NOT_TEXT = {"username", "email", "password", "gss_code", "content_hash", "code", "source"}
+
+
+def _is_char(model, name: str) -> bool:
+    return isinstance(model._meta.get_field(name), models.CharField)
 
 
 def plant_markup_everywhere() -> int:
@@ -33,7 +38,13 @@ def plant_markup_everywhere() -> int:
                 and f.name not in NOT_TEXT
             ]
             if fields:
-                model.objects.update(**{f: Concat(f, Value(PLANTED)) for f in fields})
+                # A short tag in CharFields, so names stay within their column length.
+                model.objects.update(
+                    **{
+                        f: Concat(f, Value(SHORT if _is_char(model, f) else PLANTED))
+                        for f in fields
+                    }
+                )
                 planted += len(fields)
     for question in Question.objects.all():
         question.level_descriptors = [d + PLANTED for d in question.level_descriptors]
