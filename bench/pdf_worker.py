@@ -1,14 +1,21 @@
 """One PDF's figures, measured in a process of its own, for bench/run.py: so `cold` is
 the first render in a new process and the peak memory is this process's own.
 
-    .venv/bin/python bench/pdf_worker.py PATH USER_ID    # prints one JSON object
+    .venv/bin/python bench/pdf_worker.py PATH USER_ID [--runs N]
+        [--fill {words,unbroken} --assessment ID]          # prints one JSON object
 
 Sets Django up as run.py does, points PDF_CACHE_DIR at a new temporary directory, signs
-the user in and GETs the PDF: once (cold), PDF_RUNS times emptying the PDF cache before
-each (warm: WeasyPrint renders again, with its imports and fonts loaded) and PDF_RUNS
-times from the cache. Exits 1, saying why, if a response is not the expected PDF.
+the user in and GETs the PDF: once (cold), N times (PDF_RUNS by default) emptying the PDF
+cache before each (warm: WeasyPrint renders again, with its imports and fonts loaded) and
+N times from the cache. Exits 1, saying why, if a response is not the expected PDF.
+
+With --fill, every answer of the assessment first gets evidence and a comment as long as
+the form accepts (5,000 and 2,000 characters): `words`, ordinary sentences; `unbroken`,
+one word with no space or other break opportunity (a pasted hash). That is done inside a
+transaction that is rolled back at the end, so the benchmark's data never changes.
 """
 
+import argparse
 import io
 import json
 import resource
@@ -22,6 +29,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.run import PDF_RUNS, setup_django  # noqa: E402
+
+# What fills the evidence and comments with --fill, repeated to the maximum length.
+FILLS = {
+    "words": "The signed data sharing agreement was reviewed by the partnership board. ",
+    # Hexadecimal, like a pasted hash: no break opportunity anywhere (a URL has a few, at
+    # its slashes, which would make this case easier than the worst).
+    "unbroken": "0123456789abcdef",
+}
 
 
 def fail(message: str):
@@ -63,27 +78,64 @@ def own_peak_mb() -> float | None:
     return None
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pdf_worker.py")
+    parser.add_argument("path")
+    parser.add_argument("user_id", type=int)
+    parser.add_argument("--runs", type=int, default=PDF_RUNS)
+    parser.add_argument("--fill", choices=sorted(FILLS))
+    parser.add_argument("--assessment", type=int, help="whose answers --fill fills")
+    args = parser.parse_args(argv)
+    if bool(args.fill) != bool(args.assessment):
+        parser.error("--fill and --assessment go together")
+    return args
+
+
+def fill_answers(assessment_id: int, fill: str) -> None:
+    """Every answer's evidence and comment at the longest the form accepts."""
+    from assessments.capture.services import COMMENT_MAX_CHARACTERS, EVIDENCE_MAX_CHARACTERS
+    from assessments.models import Answer
+
+    def text(length: int) -> str:
+        pattern = FILLS[fill]
+        return (pattern * (length // len(pattern) + 1))[:length].strip().ljust(length, ".")
+
+    answers = Answer.objects.filter(assessment_id=assessment_id)
+    if not answers.exists():
+        fail(f"assessment {assessment_id} has no answers to fill.")
+    answers.update(evidence=text(EVIDENCE_MAX_CHARACTERS), comment=text(COMMENT_MAX_CHARACTERS))
+
+
+def measure(client, path: str, directory: Path, runs: int) -> tuple[float, list, list, bytes]:
+    cold, pdf = get_pdf(client, path, "miss")
+    warm = []
+    for _ in range(runs):
+        empty(directory)  # outside the timed region
+        warm.append(get_pdf(client, path, "miss")[0])
+    cached = [get_pdf(client, path, "hit")[0] for _ in range(runs)]
+    return cold, warm, cached, pdf
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        fail("usage: pdf_worker.py PATH USER_ID")
-    path, user_id = argv[0], int(argv[1])
+    args = parse_args(argv)
     setup_django()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.db import transaction
     from django.test import Client
 
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as name:
         directory = Path(name)
         settings.PDF_CACHE_DIR = directory
         client = Client()
-        client.force_login(get_user_model().objects.get(pk=user_id))
+        client.force_login(get_user_model().objects.get(pk=args.user_id))
 
-        cold, pdf = get_pdf(client, path, "miss")
-        warm = []
-        for _ in range(PDF_RUNS):
-            empty(directory)  # outside the timed region
-            warm.append(get_pdf(client, path, "miss")[0])
-        cached = [get_pdf(client, path, "hit")[0] for _ in range(PDF_RUNS)]
+        with transaction.atomic():
+            if args.fill:
+                fill_answers(args.assessment, args.fill)
+            cold, warm, cached, pdf = measure(client, args.path, directory, args.runs)
+            # The filled answers were only for this measurement.
+            transaction.set_rollback(True)
 
     from pypdf import PdfReader
 

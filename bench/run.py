@@ -32,9 +32,17 @@ BASELINE = "trivial view (baseline)"
 REPORT_CACHED = "partnership report, 30 partners, repeat view (cached)"
 REPORT_BUILT = "partnership report, 30 partners, built (cache empty)"
 PDF_WORKER = Path(__file__).resolve().with_name("pdf_worker.py")
-PDF_WARM_BUDGETS = {"organisation PDF": 1.5, "30-partner PDF": 5.0}  # seconds
+ORGANISATION_PDF = "organisation PDF"
+MAXIMUM_IN_WORDS = "organisation PDF, every answer at maximum length, in words"
+MAXIMUM_UNBROKEN = "organisation PDF, every answer at maximum length, unbroken"
+PDF_WARM_BUDGETS = {ORGANISATION_PDF: 1.5, "30-partner PDF": 5.0}  # seconds
 PDF_MEMORY_BUDGET = 250  # MB, per process
 PDF_RUNS = 5  # warm renders and cached reads per PDF
+# The maximum-length PDFs take seconds each: fewer runs keep the benchmark short.
+LONG_PDF_RUNS = 3
+# A PDF's cost depends on how much text it holds, not on its shape: the same length of
+# text as one unbroken word may take at most this much longer than in ordinary words.
+SHAPE_RATIO_BUDGET = 1.5
 # The environment before configure_django() rewrites it, for the PDF workers: they set
 # Django up themselves, from the same variables this process started with.
 ORIGINAL_ENVIRON = dict(os.environ)
@@ -278,26 +286,34 @@ def check_partner_counts(clients: dict) -> None:
             sys.exit(f"{path} lists {len(members)} partners, expected {expected}.")
 
 
-def pdf_cases() -> list[tuple[str, str, int]]:
-    """(name, path, reader's user id) for each PDF; the paths are resolved here, so the
-    worker's first request is also its first use of the URLconf and the PDF code."""
+def pdf_cases() -> list[tuple[str, list[str]]]:
+    """(name, worker arguments) for each PDF; the paths are resolved here, so the
+    worker's first request is also its first use of the URLconf and the PDF code. The
+    maximum-length cases fill the same assessment's answers (in the worker, rolled back)
+    with evidence and comments as long as the form accepts: in ordinary words, and as one
+    unbroken word (a pasted hash), the worst case for wrapping text."""
     from django.urls import reverse
 
     from bench import scale_data
 
     headline = scale_data.open_round(scale_data.HEADLINE)
     assessment = scale_data.a_submitted_assessment(headline)
+    organisation = [
+        reverse("assessments:organisation_report_pdf", args=[assessment.pk]),
+        str(scale_data.executive_of(assessment.organisation_id).pk),
+    ]
+    maximum = ["--runs", str(LONG_PDF_RUNS), "--assessment", str(assessment.pk), "--fill"]
     return [
-        (
-            "organisation PDF",
-            reverse("assessments:organisation_report_pdf", args=[assessment.pk]),
-            scale_data.executive_of(assessment.organisation_id).pk,
-        ),
+        (ORGANISATION_PDF, organisation),
         (
             "30-partner PDF",
-            reverse("assessments:partnership_report_pdf", args=[headline.pk]),
-            scale_data.lead_executive(headline).pk,
+            [
+                reverse("assessments:partnership_report_pdf", args=[headline.pk]),
+                str(scale_data.lead_executive(headline).pk),
+            ],
         ),
+        (MAXIMUM_IN_WORDS, [*organisation, *maximum, "words"]),
+        (MAXIMUM_UNBROKEN, [*organisation, *maximum, "unbroken"]),
     ]
 
 
@@ -309,8 +325,8 @@ def pdf_cases() -> list[tuple[str, str, int]]:
 LAUNCHER = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"
 
 
-def measure_pdf(name: str, path: str, user_id: int) -> dict:
-    command = [sys.executable, "-c", LAUNCHER, sys.executable, str(PDF_WORKER), path, str(user_id)]
+def measure_pdf(name: str, arguments: list[str]) -> dict:
+    command = [sys.executable, "-c", LAUNCHER, sys.executable, str(PDF_WORKER), *arguments]
     done = subprocess.run(
         command, capture_output=True, text=True, env=ORIGINAL_ENVIRON, cwd=REPO, check=False
     )
@@ -391,9 +407,19 @@ def pdf_table(pdfs: list[dict], markdown: bool) -> str:
 def pdf_budget_lines(pdfs: list[dict]) -> list[str]:
     lines = []
     for p in pdfs:
-        budget = PDF_WARM_BUDGETS[p["name"]]
+        budget = PDF_WARM_BUDGETS.get(p["name"])
+        if budget is None:
+            continue
         ok = "OK" if p["warm_s"] <= budget else "OVER"
         lines.append(f"{p['name']} warm {p['warm_s']:.2f} s (budget {budget:g} s) {ok}")
+    by_name = {p["name"]: p for p in pdfs}
+    words, unbroken = by_name[MAXIMUM_IN_WORDS], by_name[MAXIMUM_UNBROKEN]
+    ratio = unbroken["warm_s"] / words["warm_s"]
+    ok = "OK" if ratio <= SHAPE_RATIO_BUDGET else "OVER"
+    lines.append(
+        f"maximum-length answers, unbroken against in words: warm {unbroken['warm_s']:.2f} s "
+        f"/ {words['warm_s']:.2f} s = {ratio:.2f}x (budget {SHAPE_RATIO_BUDGET:g}x) {ok}"
+    )
     peak = max(p["peak_mb"] for p in pdfs)
     ok = "OK" if peak <= PDF_MEMORY_BUDGET else "OVER"
     lines.append(f"peak memory {peak:.0f} MB (budget {PDF_MEMORY_BUDGET} MB) {ok}")
@@ -423,8 +449,9 @@ def main(argv: list[str]) -> int:
 
     print(
         f"\nPDFs, each in a new process: cold = its first request; warm = median of "
-        f"{PDF_RUNS} renders, PDF cache emptied before each; cached = median of {PDF_RUNS} "
-        "cache hits; peak = the process's maximum resident memory.\n"
+        f"{PDF_RUNS} renders ({LONG_PDF_RUNS} at maximum length), PDF cache emptied before "
+        f"each; cached = median of as many cache hits; peak = the process's maximum "
+        "resident memory.\n"
     )
     pdfs = [measure_pdf(*case) for case in pdf_cases()]
     print(pdf_table(pdfs, args.markdown))

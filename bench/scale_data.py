@@ -1,7 +1,8 @@
 """The benchmark's scale dataset, written straight into the benchmark's own database.
 
-450 organisations (every council in England and Wales from the ONS lookup, topped up with
-invented police, fire, NHS and voluntary bodies), 60 partnerships of three rounds each and
+450 organisations (every council in England and Wales, from the repository's
+data/organisations-ons-2021.csv, topped up with invented police, fire, NHS and voluntary
+bodies), 60 partnerships of three rounds each and
 about 8,000 submitted assessments of one answer per statement.
 
 Rows are made with bulk_create rather than through the services: the services' checks and
@@ -57,17 +58,9 @@ OTHER_SIZES = (20, 73)
 SIGN_OFF_SHARE = 0.85  # most members, not all, have signed the funding formula
 BATCH_SIZE = 1000
 
-COUNCILS_CSV = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "ons-ltla-to-utla-april-2021.csv"
-)
-KIND_BY_GSS_PREFIX = {
-    "E06": OrganisationKind.UNITARY,
-    "E07": OrganisationKind.DISTRICT,
-    "E08": OrganisationKind.METROPOLITAN,
-    "E09": OrganisationKind.LONDON_BOROUGH,
-    "E10": OrganisationKind.COUNTY,
-    "W06": OrganisationKind.UNITARY,
-}
+# The 355 councils of England and Wales (ONS, April 2021) in the organisation import
+# format, shipped in the repository (data/README.md says where it comes from).
+COUNCILS_CSV = Path(__file__).resolve().parents[1] / "data" / "organisations-ons-2021.csv"
 OTHER_BODIES = [
     (OrganisationKind.POLICE, "Bench Police Force"),
     (OrganisationKind.FIRE, "Bench Fire and Rescue Service"),
@@ -117,24 +110,16 @@ def is_built() -> bool:
 
 
 def council_specs() -> list[OrganisationSpec]:
-    """Every distinct council in the ONS lookup (lower and upper tier), by GSS code; invented
-    councils without codes if the file is not there."""
-    if not COUNCILS_CSV.exists():
-        print(f"  {COUNCILS_CSV} not found: using invented council names without GSS codes")
-        kinds = list(dict.fromkeys(KIND_BY_GSS_PREFIX.values()))
-        return [
-            OrganisationSpec(f"Bench Council {n:03d}", kinds[n % len(kinds)], None)
-            for n in range(1, 356)
-        ]
-    names = {}
+    """Every council in data/organisations-ons-2021.csv (name, kind, GSS code), by GSS code."""
     with COUNCILS_CSV.open(encoding="utf-8-sig", newline="") as file:
-        for row in csv.DictReader(file):
-            names[row["LTLA21CD"]] = row["LTLA21NM"]
-            names[row["UTLA21CD"]] = row["UTLA21NM"]
-    return [
-        OrganisationSpec(name, KIND_BY_GSS_PREFIX[code[:3]], code)
-        for code, name in sorted(names.items())
-    ]
+        rows = list(csv.DictReader(file))
+    kinds = set(OrganisationKind.values)
+    specs = []
+    for row in rows:
+        if row["kind"] not in kinds:
+            raise ValueError(f"{COUNCILS_CSV}: unknown kind {row['kind']!r} for {row['name']}")
+        specs.append(OrganisationSpec(row["name"], row["kind"], row["gss_code"]))
+    return sorted(specs, key=lambda spec: spec.gss_code)
 
 
 def organisation_specs() -> list[OrganisationSpec]:

@@ -86,7 +86,7 @@ def cached_rendering(key: str, kind: str, render) -> str:
 # ---------------------------------------------------------------- PDFs
 
 # Bump when the PDF templates or print CSS change, so cached PDFs are remade.
-PDF_LAYOUT_VERSION = 1
+PDF_LAYOUT_VERSION = 2
 
 
 def pdf_key(*parts) -> str:
