@@ -7,7 +7,6 @@ predicates as a second line of defence; templates receive booleans.
 
 | predicate | who passes |
 | --- | --- |
-| `can_view_assessment(user, assessment)` | its organisation's people; administrators |
 | `can_start_assessment(user, round)` | an ICT manager of a current member organisation |
 | `can_change_answers(user, assessment)` | the assessment's organisation's ICT managers |
 | `answers_editable(user, assessment)` | as above, while a draft and a current member's |
@@ -26,12 +25,6 @@ from partnerships.models import Membership
 from .models import Assessment, Dimension, Round
 
 CHANGE_REFUSED = "Only the organisation's ICT manager can change its assessment"
-
-
-def can_view_assessment(user, assessment: Assessment) -> bool:
-    return can_administer(user) or (
-        user.is_authenticated and user.organisation_id == assessment.organisation_id
-    )
 
 
 def can_start_assessment(user, round_: Round, *, is_member: bool | None = None) -> bool:

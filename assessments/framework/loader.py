@@ -156,13 +156,7 @@ def validate_framework_data(data) -> list[str]:
         if not isinstance(dimension, dict):
             problems.append(f"{where} must be a mapping.")
             continue
-        code = dimension.get("code")
-        if not isinstance(code, str) or not code:
-            problems.append(f"{where} needs a 'code'.")
-        elif code in dimension_codes:
-            problems.append(f"{where} repeats the code {quoted(code)}.")
-        else:
-            dimension_codes.add(code)
+        problems.extend(_code_problems(dimension.get("code"), where, dimension_codes))
         if not isinstance(dimension.get("name"), str) or not dimension["name"].strip():
             problems.append(f"{where} needs a 'name'.")
         questions = dimension.get("questions")
@@ -176,17 +170,20 @@ def validate_framework_data(data) -> list[str]:
     return problems
 
 
+def _code_problems(code, where: str, seen: set[str]) -> list[str]:
+    """A dimension's or statement's code: present, and used once in the file."""
+    if not isinstance(code, str) or not code:
+        return [f"{where} needs a 'code'."]
+    if code in seen:
+        return [f"{where} repeats the code {quoted(code)}."]
+    seen.add(code)
+    return []
+
+
 def _question_problems(question, where: str, seen_codes: set[str]) -> list[str]:
     if not isinstance(question, dict):
         return [f"{where} must be a mapping."]
-    problems = []
-    code = question.get("code")
-    if not isinstance(code, str) or not code:
-        problems.append(f"{where} needs a 'code'.")
-    elif code in seen_codes:
-        problems.append(f"{where} repeats the code {quoted(code)}.")
-    else:
-        seen_codes.add(code)
+    problems = _code_problems(question.get("code"), where, seen_codes)
     if not isinstance(question.get("statement"), str) or not question["statement"].strip():
         problems.append(f"{where} needs a 'statement'.")
     weight = question.get("weight", 1)
