@@ -3,6 +3,7 @@ import re
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Div, Field, Size
 from django import forms
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from common.forms import GovukForm
@@ -19,6 +20,22 @@ RELOAD_MESSAGE = (
 
 def short_statement(question) -> str:
     return Truncator(question.statement).words(9)
+
+
+def statement_hint(question) -> str:
+    """The statement's guidance; for a gated statement, the "Critical" marker first.
+
+    The marker goes in the hint because the radios' fieldset points to the hint with
+    aria-describedby, so screen readers announce it with the statement. format_html
+    escapes the guidance, as the form base would."""
+    if question.gate_level is None:
+        return question.guidance
+    return format_html(
+        '<span class="app-gate"><strong class="govuk-tag govuk-tag--red">Critical</strong> '
+        "Below level {} is a critical gap for the whole partnership.</span> {}",
+        question.gate_level,
+        question.guidance,
+    )
 
 
 class DimensionForm(GovukForm):
@@ -43,7 +60,7 @@ class DimensionForm(GovukForm):
         level_message = f"Select a level from 0 to 4 for “{short_statement(question)}”"
         self.fields[f"level_{qid}"] = forms.TypedChoiceField(
             label=question.statement,
-            help_text=question.guidance,
+            help_text=statement_hint(question),
             choices=[
                 Choice(value, f"{value} – {label}", hint=question.descriptor(value))
                 for value, label in Level.choices

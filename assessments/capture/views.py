@@ -19,6 +19,7 @@ from ..access import (
     left_partnership_on,
 )
 from ..models import Assessment
+from ..reporting.preview import answers_preview
 from .forms import DimensionForm, ReopenForm, StartForm, short_statement
 from .progress import assessment_progress
 from .selectors import (
@@ -170,6 +171,7 @@ def dimension(request, pk: int, code: str):
         "position": dimensions.index(dimension) + 1,
         "dimension_count": len(dimensions),
         "editable": editable,
+        "has_gates": any(question.gate_level is not None for question in questions),
     }
     if not editable:
         context["rows"] = [(question, answers[question.pk]) for question in questions]
@@ -262,6 +264,7 @@ def check(request, pk: int):
             "submit_errors": _submit_errors(missing, unchecked),
             "tried_to_submit": writing,
             "editable": answers_editable(request.user, assessment),
+            "preview": answers_preview(assessment, answers),
         },
     )
 
