@@ -12,6 +12,11 @@ predicates as a second line of defence; templates receive booleans.
 | `answers_editable(user, assessment)` | as above, while a draft and a current member's |
 | `can_reopen(user, assessment)` | administrators |
 | `can_manage_rounds(user, partnership)` | administrators |
+| `can_plan_own_actions(user, partnership)` | executives and ICT managers of a current member |
+| `can_plan_partnership_actions(user, partnership)` | executives of the current lead partner |
+| `can_update_action(user, action)` | as the first (own) or second (partnership-wide) |
+
+Actions are seen by whoever sees the partnership's report (`get_action_for_user`).
 """
 
 from django.db.models import OuterRef, Subquery
@@ -19,10 +24,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from common.access import require
-from partnerships.access import can_administer, is_current_member, is_ict_manager
+from partnerships.access import (
+    can_administer,
+    is_current_member,
+    is_executive,
+    is_ict_manager,
+    is_lead_executive,
+)
 from partnerships.models import Membership
 
-from .models import Assessment, Dimension, Round
+from .models import Action, Assessment, Dimension, Round
 
 CHANGE_REFUSED = "Only the organisation's ICT manager can change its assessment"
 
@@ -102,3 +113,45 @@ def get_round_for_user(user, pk: int) -> Round:
     return get_object_or_404(
         Round.objects.visible_to(user).select_related("partnership", "framework"), pk=pk
     )
+
+
+def can_plan_own_actions(user, partnership) -> bool:
+    """Agreeing and updating actions for one's own organisation."""
+    return (is_executive(user) or is_ict_manager(user)) and is_current_member(user, partnership)
+
+
+def can_plan_partnership_actions(user, partnership) -> bool:
+    return is_lead_executive(user, partnership)
+
+
+def can_update_action(user, action: Action) -> bool:
+    if action.partnership_wide:
+        return can_plan_partnership_actions(user, action.partnership)
+    return user.organisation_id == action.organisation_id and can_plan_own_actions(
+        user, action.partnership
+    )
+
+
+def get_action_for_user(user, pk: int) -> Action:
+    """An action of a partnership the user's organisation belongs to today (any for
+    staff); 404 otherwise."""
+    return get_object_or_404(
+        Action.objects.visible_to(user).select_related("partnership", "organisation", "round"),
+        pk=pk,
+    )
+
+
+def updatable_action_ids(user, partnership, items: list[dict]) -> set[int]:
+    """Which of a partnership's action plan items (report data) the user may change:
+    two queries, whatever the number of actions."""
+    own = can_plan_own_actions(user, partnership)
+    lead = can_plan_partnership_actions(user, partnership)
+    return {
+        item["id"]
+        for item in items
+        if (
+            lead
+            if item["partnership_wide"]
+            else own and item["organisation_id"] == user.organisation_id
+        )
+    }

@@ -11,6 +11,8 @@ from common.admin import NoBulkDeleteAdmin, RecordAdmin
 
 from .framework.loader import FrameworkFileError, load_framework_text
 from .models import (
+    Action,
+    ActionChange,
     Answer,
     AnswerChange,
     Assessment,
@@ -19,9 +21,10 @@ from .models import (
     Framework,
     Question,
     Round,
+    RoundReopening,
     RoundStatus,
 )
-from .rounds import close_rounds, drafts_in, open_round, reopen_rounds
+from .rounds import ReopenReasonRequired, close_rounds, drafts_in, open_round, reopen_rounds
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024
 
@@ -244,8 +247,34 @@ class RoundAdmin(NoBulkDeleteAdmin):
     @admin.action(description="Reopen the selected rounds")
     def open_rounds(self, request, queryset):
         rounds = list(queryset.filter(status=RoundStatus.CLOSED).select_related("partnership"))
-        count = reopen_rounds(rounds=rounds, user=request.user)
-        self.message_user(request, f"Reopened {count} round(s).", messages.SUCCESS)
+        reason, error = request.POST.get("reason", ""), None
+        if request.POST.get("confirm") == "yes":
+            try:
+                count = reopen_rounds(rounds=rounds, user=request.user, reason=reason)
+            except ReopenReasonRequired as refused:
+                error = str(refused)
+            else:
+                self.message_user(
+                    request,
+                    f"Reopened {count} round(s). Their frozen reports were discarded.",
+                    messages.SUCCESS,
+                )
+                return None
+        # Reopening discards the reports frozen at closing: ask why, and say so.
+        return TemplateResponse(
+            request,
+            "admin/assessments/round/reopen_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reopen closed rounds?",
+                "rounds": rounds,
+                "reason": reason,
+                "error": error,
+                "selected": [r.pk for r in queryset],
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
 
 class AnswerInline(admin.TabularInline):
@@ -331,3 +360,33 @@ class AssessmentReopeningAdmin(RecordAdmin):
     list_display = ["assessment", "reopened_by", "reopened_at", "reason"]
     search_fields = ["assessment__organisation__name", "reason"]
     list_select_related = ["assessment__organisation", "assessment__round", "reopened_by"]
+
+
+@admin.register(RoundReopening)
+class RoundReopeningAdmin(RecordAdmin):
+    list_display = ["round", "reopened_by", "reopened_at", "reason", "discarded_snapshot_as_at"]
+    search_fields = ["round__name", "round__partnership__name", "reason"]
+    list_select_related = ["round__partnership", "reopened_by"]
+
+
+class ActionChangeInline(admin.TabularInline):
+    model = ActionChange
+    fields = ["changed_at", "changed_by", "changes", "version"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(RecordAdmin):
+    """Read-only: actions are agreed and updated by the partners on their pages, where
+    each change is recorded."""
+
+    list_display = ["description", "partnership", "organisation", "status", "due_on"]
+    list_filter = ["status", "partnership_wide"]
+    search_fields = ["description", "partnership__name", "organisation__name"]
+    list_select_related = ["partnership", "organisation"]
+    inlines = [ActionChangeInline]

@@ -306,3 +306,61 @@ class AssessmentReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} reopened {self.reopened_at:%Y-%m-%d}"
+
+
+class RoundSnapshot(models.Model):
+    """A closed round's partnership report, frozen when the round closed, so renaming
+    an organisation, recording a new funding formula, ending a membership or changing
+    the framework afterwards changes nothing in it. Every view and download of a
+    closed round is drawn from here."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="snapshot")
+    as_at = models.DateField(help_text="The closing date the report is as at")
+    taken_at = models.DateTimeField(default=timezone.now)
+    # The report as JSON text, not a JSONField: PostgreSQL's jsonb reorders keys, and
+    # a closed round's downloads must stay the same byte for byte.
+    report = models.TextField()
+    # The few facts later rounds read without parsing the whole report: gap keys, the
+    # members that submitted, the overall score and the trend point.
+    digest = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.round} as at {self.as_at:%Y-%m-%d}"
+
+
+class OrganisationSnapshot(models.Model):
+    """One member's organisation report in a closed round, frozen with the round's."""
+
+    snapshot = models.ForeignKey(
+        RoundSnapshot, on_delete=models.CASCADE, related_name="organisation_reports"
+    )
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="snapshot")
+    report = models.TextField()
+    digest = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.assessment} as at {self.snapshot.as_at:%Y-%m-%d}"
+
+
+class RoundReopening(models.Model):
+    """An administrator reopened a closed round: who, when, why, and which snapshot of
+    its reports was discarded."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    discarded_snapshot_as_at = models.DateField(null=True, blank=True)
+    discarded_snapshot_taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reopened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.round} reopened {self.reopened_at:%Y-%m-%d}"
+
+
+# The action plan's models live with their capability; imported here so Django finds them.
+from .actions.models import Action, ActionChange, ActionStatus  # noqa: E402, F401

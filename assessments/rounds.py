@@ -1,6 +1,7 @@
 """Opening, closing and reopening rounds: the services the admin's actions call (and
 the coordinators' pages will). Each checks `can_manage_rounds` and runs in one
-transaction."""
+transaction. Closing a round freezes its reports; reopening one discards the frozen
+copy and records why."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +9,8 @@ from django.utils import timezone
 from common.access import require
 
 from .access import can_manage_rounds
-from .models import Assessment, AssessmentStatus, Round, RoundStatus
+from .models import Assessment, AssessmentStatus, Round, RoundReopening, RoundStatus
+from .reporting.snapshots import discard_snapshot, freeze_round
 
 ROUNDS_REFUSED = "Only an administrator can open and close a partnership's rounds"
 
@@ -35,7 +37,8 @@ def open_round(*, round_: Round, user) -> Round:
 @transaction.atomic
 def close_rounds(*, rounds: list[Round], user) -> int:
     """Close the open rounds among `rounds` today (or on the day they opened, if
-    later). Drafts stay unsubmitted. Returns how many closed."""
+    later) and freeze their reports as at that day. Drafts stay unsubmitted. Returns
+    how many closed."""
     today = timezone.localdate()
     closed = 0
     for round_ in rounds:
@@ -45,18 +48,36 @@ def close_rounds(*, rounds: list[Round], user) -> int:
         round_.status = RoundStatus.CLOSED
         round_.closes_on = max(today, round_.opens_on)
         round_.save(update_fields=["status", "closes_on", "updated_at"])
+        freeze_round(round_)
         closed += 1
     return closed
 
 
+class ReopenReasonRequired(ValueError):
+    """Reopening a closed round discards its frozen reports, so it needs a reason."""
+
+
 @transaction.atomic
-def reopen_rounds(*, rounds: list[Round], user) -> int:
-    """Open closed rounds again, with no closing date. Returns how many reopened."""
+def reopen_rounds(*, rounds: list[Round], user, reason: str) -> int:
+    """Open closed rounds again, with no closing date, discarding their frozen reports
+    and recording who reopened them, when, why and which snapshot went. Returns how
+    many reopened."""
+    reason = reason.strip()
+    if not reason:
+        raise ReopenReasonRequired("Enter why the round is being reopened")
     reopened = 0
     for round_ in rounds:
         require(can_manage_rounds(user, round_.partnership), ROUNDS_REFUSED)
         if round_.status != RoundStatus.CLOSED:
             continue
+        discarded = discard_snapshot(round_)
+        RoundReopening.objects.create(
+            round=round_,
+            reopened_by=user,
+            reason=reason,
+            discarded_snapshot_as_at=discarded.as_at if discarded else None,
+            discarded_snapshot_taken_at=discarded.taken_at if discarded else None,
+        )
         round_.status = RoundStatus.OPEN
         round_.closes_on = None
         round_.save(update_fields=["status", "closes_on", "updated_at"])

@@ -1,8 +1,10 @@
 """The assessments app's pages: the dashboard, capture (start, task list, dimension,
-check answers, submit, history, reopen) and reporting (pages, CSV, JSON, PDF)."""
+check answers, submit, history, reopen), reporting (pages, CSV, JSON, PDF) and the
+action plan."""
 
 from django.urls import path
 
+from .actions import views as actions
 from .capture import views as capture
 from .dashboard import views as dashboard
 from .reporting import views as reporting
@@ -40,4 +42,12 @@ urlpatterns = [
         reporting.organisation_pdf,
         name="organisation_report_pdf",
     ),
+    # Action plan
+    path("partnerships/<int:partnership_id>/actions/", actions.plan, name="action_plan"),
+    path("partnerships/<int:partnership_id>/actions.csv", actions.plan_csv, name="action_plan_csv"),
+    path("rounds/<int:round_id>/actions/new/", actions.new, name="new_action"),
+    path(
+        "rounds/<int:round_id>/actions.csv", reporting.round_actions_csv, name="round_actions_csv"
+    ),
+    path("actions/<int:pk>/", actions.detail, name="action"),
 ]

@@ -31,14 +31,19 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assessments.models import (
+    Action,
+    ActionChange,
     Answer,
     AnswerChange,
     Assessment,
     AssessmentReopening,
     Dimension,
     Framework,
+    OrganisationSnapshot,
     Question,
     Round,
+    RoundReopening,
+    RoundSnapshot,
 )
 from partnerships.models import (
     FundingFormula,
@@ -72,6 +77,11 @@ MODELS = [
     FundingFormula,
     FundingShare,
     FundingSignOff,
+    RoundSnapshot,
+    OrganisationSnapshot,
+    RoundReopening,
+    Action,
+    ActionChange,
 ]
 LABELS = {model._meta.label_lower: model for model in MODELS}
 # Groups and users point at permissions (and users at groups) by natural key, since
@@ -140,6 +150,10 @@ def _partnership_rows(partnership) -> dict:
     formulas = FundingFormula.objects.filter(partnership=partnership)
     shares = FundingShare.objects.filter(formula__in=formulas)
     sign_offs = FundingSignOff.objects.filter(formula__in=formulas)
+    snapshots = RoundSnapshot.objects.filter(round__in=rounds)
+    round_reopenings = RoundReopening.objects.filter(round__in=rounds)
+    actions = Action.objects.filter(partnership=partnership)
+    action_changes = ActionChange.objects.filter(action__in=actions)
 
     # The rounds' frameworks, and (should an answer ever point elsewhere) the
     # frameworks of the statements answered.
@@ -149,6 +163,7 @@ def _partnership_rows(partnership) -> dict:
         | _ids(assessments, "organisation_id")
         | _ids(shares, "organisation_id")
         | _ids(sign_offs, "organisation_id")
+        | _ids(actions, "organisation_id")
     )
     # People named on the rows exported, wherever they work, so every foreign key
     # resolves: a staff administrator who reopened an assessment, say.
@@ -160,6 +175,9 @@ def _partnership_rows(partnership) -> dict:
         | _ids(reopenings, "reopened_by_id")
         | _ids(formulas, "created_by_id")
         | _ids(sign_offs, "signed_by_id")
+        | _ids(round_reopenings, "reopened_by_id")
+        | _ids(actions, "created_by_id")
+        | _ids(action_changes, "changed_by_id")
     )
     # A named person's own organisation comes too (only its row), so they keep it.
     organisation_ids |= _ids(User.objects.filter(pk__in=named_user_ids), "organisation_id")
@@ -186,6 +204,11 @@ def _partnership_rows(partnership) -> dict:
         FundingFormula: formulas,
         FundingShare: shares,
         FundingSignOff: sign_offs,
+        RoundSnapshot: snapshots,
+        OrganisationSnapshot: OrganisationSnapshot.objects.filter(snapshot__in=snapshots),
+        RoundReopening: round_reopenings,
+        Action: actions,
+        ActionChange: action_changes,
     }
 
 

@@ -15,8 +15,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.actions.services import create_action, update_action
+from assessments.choices import OwnerRole
 from assessments.framework.loader import load_framework_file
 from assessments.models import (
+    Action,
+    ActionStatus,
     Answer,
     Assessment,
     AssessmentStatus,
@@ -25,6 +29,8 @@ from assessments.models import (
     Round,
     RoundStatus,
 )
+from assessments.reporting.cache import cached_partnership_report
+from assessments.reporting.snapshots import freeze_round
 from partnerships.models import (
     FundingFormula,
     FundingSignOff,
@@ -273,7 +279,65 @@ def seed_demo() -> Partnership:
                 if partner.status == AssessmentStatus.SUBMITTED
                 else None,
             )
+    # The closed round's reports, frozen as at its closing date, as closing does.
+    freeze_round(previous)
+    if not Action.objects.filter(partnership=partnership).exists():
+        _actions(partnership, previous, current)
     return partnership
+
+
+def _actions(partnership, previous: Round, current: Round) -> None:
+    """A small action plan, made through the same services people use: last round's
+    funding gaps (one closed since, one still open) and one gap new this round."""
+    lead_executive = User.objects.get(username="oxfordshire-exec")
+    cherwell_executive = User.objects.get(username="cherwell-exec")
+    cherwell_ict = User.objects.get(username="cherwell-ict")
+    today = timezone.localdate()
+
+    def gap(round_, code, organisation=None):
+        report, _ = cached_partnership_report(round_)
+        return next(
+            g
+            for g in report["gaps"]
+            if g["code"] == code
+            and (organisation is None or organisation.name in g["organisations"])
+        )
+
+    create_action(
+        user=lead_executive,
+        round_=previous,
+        gap=gap(previous, "funding-formula-not-agreed"),
+        partnership_wide=True,
+        description="Agree the cost-sharing formula at the partnership board and collect "
+        "every member's signature.",
+        owner_role=OwnerRole.EXECUTIVE,
+        owner_name="",
+        due_on=today + timedelta(days=21),
+    )
+    funding = create_action(
+        user=cherwell_executive,
+        round_=previous,
+        gap=gap(previous, "funding-formula-below-gate", cherwell_executive.organisation),
+        partnership_wide=False,
+        description="Take the partnership's funding formula to Cabinet for approval.",
+        owner_role=OwnerRole.EXECUTIVE,
+        owner_name=cherwell_executive.get_full_name(),
+        due_on=today + timedelta(days=7),
+    )
+    update_action(
+        user=cherwell_executive, action=funding, version=funding.version, status=ActionStatus.DONE
+    )
+    create_action(
+        user=cherwell_ict,
+        round_=current,
+        gap=gap(current, "citizen-identity-below-gate", cherwell_ict.organisation),
+        partnership_wide=False,
+        description="Join the county's resident account, so residents sign in once for "
+        "both councils' services.",
+        owner_role=OwnerRole.ICT_MANAGER,
+        owner_name=cherwell_ict.get_full_name(),
+        due_on=today + timedelta(days=90),
+    )
 
 
 def _demo_password_hash() -> str:

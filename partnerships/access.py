@@ -7,6 +7,7 @@ services call these; templates receive their answers as booleans.
 | `can_administer(user)` | administrators (staff users) |
 | `is_current_member(user, partnership)` | people of an organisation that is a member today |
 | `can_sign_funding(user, partnership)` | an executive of a current member organisation |
+| `is_lead_executive(user, partnership)` | an executive of the current lead partner |
 | `can_record_funding(user, partnership)` | administrators, or an executive of the lead partner |
 | `can_manage_members(user, partnership)` | administrators |
 """
@@ -50,13 +51,16 @@ def can_sign_funding(user, partnership: Partnership) -> bool:
     return is_executive(user) and is_current_member(user, partnership)
 
 
-def can_record_funding(user, partnership: Partnership) -> bool:
-    if can_administer(user):
-        return True
+def is_lead_executive(user, partnership: Partnership) -> bool:
+    """An executive of the partnership's current lead partner."""
     return (
         is_executive(user)
         and _current_membership(user, partnership).filter(role=MembershipRole.LEAD).exists()
     )
+
+
+def can_record_funding(user, partnership: Partnership) -> bool:
+    return can_administer(user) or is_lead_executive(user, partnership)
 
 
 def get_partnership_for_user(user, pk: int) -> Partnership:

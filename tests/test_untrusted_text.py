@@ -7,9 +7,13 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils import timezone
 
+from assessments.actions.services import create_action
 from assessments.capture.services import start_assessment
+from assessments.choices import OwnerRole
 from assessments.models import AssessmentReopening, Question
+from assessments.reporting.cache import cached_partnership_report
 from tests.builders import add_partner, assess, sign_funding
 from tests.factories import UserFactory
 
@@ -18,7 +22,18 @@ pytestmark = pytest.mark.django_db
 PLANTED = '<b class="planted">x</b><a class="planted" href="https://evil.invalid/">y</a>'
 SHORT = '<b class="planted">x</b>'
 # Columns that are identifiers or secrets, not text people read.
-NOT_TEXT = {"username", "email", "password", "gss_code", "content_hash", "code", "source"}
+NOT_TEXT = {
+    "username",
+    "email",
+    "password",
+    "gss_code",
+    "content_hash",
+    "code",
+    "source",
+    "gap_key",
+    "gap_code",
+    "report",  # a closed round's frozen report: JSON text, read by the app, not people
+}
 
 
 def _is_char(model, name: str) -> bool:
@@ -66,6 +81,18 @@ def test_planted_markup_is_never_live_on_any_page(client, council_a, administrat
     )
     sign_funding(council_a.partnership, [partner])
     partner_ict = UserFactory(organisation=partner)
+    report, _ = cached_partnership_report(council_a.round)
+    gap = next(g for g in report["gaps"] if g["code"] == "member-not-submitted")
+    action = create_action(
+        user=council_a.ict_manager,
+        round_=council_a.round,
+        gap=gap,
+        partnership_wide=False,
+        description="Fix it",
+        owner_role=OwnerRole.ICT_MANAGER,
+        owner_name="Someone",
+        due_on=timezone.localdate(),
+    )
     assert plant_markup_everywhere() >= 19  # every text column of both apps
 
     own = {
@@ -88,6 +115,9 @@ def test_planted_markup_is_never_live_on_any_page(client, council_a, administrat
             reverse("partnerships:funding_edit", args=[council_a.partnership.pk]),
             reverse("assessments:start", args=[council_a.round.pk]),
             reverse("assessments:reopen", args=[submitted.pk]),
+            reverse("assessments:action_plan", args=[council_a.partnership.pk]),
+            reverse("assessments:action", args=[action.pk]),
+            reverse("assessments:new_action", args=[council_a.round.pk]),
         ]
         for url in pages:
             response = client.get(url, follow=True)

@@ -8,6 +8,8 @@ whenever what it shows changes, so nothing stale is ever served.
   query and a cache lookup, and any change to an assessment, answer, membership,
   member organisation, round, formula or sign-off gives a new key. The key also
   carries today's date (reports say how old assessments are) and the schema version.
+- Closed rounds: drawn from the snapshot frozen when the round closed (snapshots.py),
+  cached under the snapshot's id; nothing that happens later changes them.
 - PDFs: stored on disk under `pdf_key`, a hash of the report data the PDF shows, so
   a repeat download is a file read and any change to the data makes a new PDF.
 """
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from .data import SCHEMA_VERSION, partnership_report
 from .pdf import render_pdf
+from .snapshots import frozen_partnership_report
 
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -55,7 +58,13 @@ SELECT
   (SELECT MAX(s.id) FROM partnerships_fundingsignoff s
      JOIN partnerships_fundingformula f ON f.id = s.formula_id WHERE f.partnership_id = %(p)s),
   (SELECT COUNT(*) FROM partnerships_fundingshare sh
-     JOIN partnerships_fundingformula f ON f.id = sh.formula_id WHERE f.partnership_id = %(p)s)
+     JOIN partnerships_fundingformula f ON f.id = sh.formula_id WHERE f.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM assessments_action x WHERE x.partnership_id = %(p)s),
+  (SELECT MAX(x.updated_at) FROM assessments_action x WHERE x.partnership_id = %(p)s),
+  (SELECT COUNT(*) FROM assessments_roundsnapshot s
+     JOIN assessments_round r ON r.id = s.round_id WHERE r.partnership_id = %(p)s),
+  (SELECT MAX(s.id) FROM assessments_roundsnapshot s
+     JOIN assessments_round r ON r.id = s.round_id WHERE r.partnership_id = %(p)s)
 """
 
 
@@ -69,7 +78,12 @@ def report_data_key(round_) -> str:
 
 
 def cached_partnership_report(round_) -> tuple[dict, str]:
-    """The round's partnership report and its cache key (for caching renderings)."""
+    """The round's partnership report and its cache key (for caching renderings): a
+    closed round's as frozen, an open round's as it is now."""
+    frozen = frozen_partnership_report(round_)
+    if frozen is not None:
+        report, snapshot_id = frozen
+        return report, f"partnership-report:{round_.pk}:snapshot:{snapshot_id}"
     key = report_data_key(round_)
     report = cache.get(key)
     if report is None:
@@ -86,7 +100,7 @@ def cached_rendering(key: str, kind: str, render) -> str:
 # ---------------------------------------------------------------- PDFs
 
 # Bump when the PDF templates or print CSS change, so cached PDFs are remade.
-PDF_LAYOUT_VERSION = 2
+PDF_LAYOUT_VERSION = 3
 
 
 def pdf_key(*parts) -> str:

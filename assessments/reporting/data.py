@@ -14,7 +14,20 @@ from django.utils import timezone
 
 from partnerships.models import FundingFormula, FundingSignOff, Membership
 
-from ..models import Answer, Assessment, AssessmentStatus, Level, OwnerRole, Question, Round
+from ..actions.plan import action_plan
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Level,
+    OrganisationSnapshot,
+    OwnerRole,
+    Question,
+    Round,
+    RoundSnapshot,
+    RoundStatus,
+)
+from .comparison import Evaluation, closed_since, mark_since_previous
 from .gaps import (
     Context,
     FrameworkFacts,
@@ -29,6 +42,7 @@ from .gaps import (
     verdict,
 )
 from .scoring import band, dimension_score, overall_score, partnership_dimension
+from .summary import board_summary
 
 SCHEMA_VERSION = 1
 NOT_STARTED = "not_started"
@@ -83,6 +97,11 @@ def _gap_data(gap: Gap, dimension_names) -> dict:
         "owner": gap.owner,
         "owner_label": gap.owner_label,
         "organisations": list(gap.organisations),
+        "refs": list(gap.refs),
+        "key": gap.key,
+        "title": gap.title,
+        "statement": gap.statement,
+        "level": gap.level,
         "message": gap.message,
         "action": gap.action,
     }
@@ -152,10 +171,11 @@ def _funding(partnership) -> tuple[FundingFormula | None, dict[int, dict]]:
 
 
 def partnership_report(round_: Round, *, today: date | None = None) -> dict:
-    """Everything the partnership report shows, for one round. Seven queries: the
+    """Everything the partnership report shows, for one round, as it is today (or as at
+    `today`: a closing round's snapshot passes its closing date). Nine queries: the
     memberships, the framework's questions, the partnership's assessments, their
-    answers, the funding formula and its sign-offs (the round itself is loaded by the
-    caller)."""
+    answers, the funding formula and its sign-offs, the closed rounds' snapshot
+    digests and the actions (the round itself is loaded by the caller)."""
     today = today or timezone.localdate()
     partnership = round_.partnership
     memberships = list(
@@ -179,6 +199,7 @@ def partnership_report(round_: Round, *, today: date | None = None) -> dict:
     ):
         rows[assessment_id].append((code, dimension_code, weight, level))
     formula, sign_offs = _funding(partnership)
+    digests = snapshot_digests(partnership.pk, before=round_)
 
     current = {a.organisation_id: a for a in assessments if a.round_id == round_.pk}
     partners, member_rows = [], []
@@ -199,6 +220,7 @@ def partnership_report(round_: Round, *, today: date | None = None) -> dict:
                 dimension_scores=scores,
                 levels={code: level for code, _, _, level in answers},
                 signed_funding=signed is not None,
+                ref=organisation_ref(organisation.pk),
             )
         )
         overall = overall_score(scores.values()) if submitted else None
@@ -245,20 +267,55 @@ def partnership_report(round_: Round, *, today: date | None = None) -> dict:
     # A partnership is as ready as its weakest partner on each dimension.
     overall = overall_score(item["score"] for item in summary)
     gap_data = [_gap_data(g, facts.dimension_names) for g in gaps]
+
+    # Compared with the last closed round before this one.
+    previous = digests[-1] if digests else None
+    this_round = Evaluation(
+        round_.name,
+        round_.opens_on.isoformat(),
+        frozenset(g["key"] for g in gap_data),
+        frozenset(p.ref for p in partners if p.status == AssessmentStatus.SUBMITTED),
+    )
+    mark_since_previous(gap_data, previous and previous["evaluation"])
+    plan = action_plan(
+        partnership_id=partnership.pk,
+        evaluations=[d["evaluation"] for d in digests] + [this_round],
+        as_at=today,
+        since=date.fromisoformat(previous["as_at"]) if previous else None,
+        up_to=round_.opens_on,
+    )
+    overall_entry = _score_entry(overall)
+    not_submitted = [p.name for p in partners if p.status != AssessmentStatus.SUBMITTED]
     return {
         "schema": "partnership-readiness/partnership-report",
         "schema_version": SCHEMA_VERSION,
         "generated_on": today.isoformat(),
+        "snapshot": None,
         "partnership": {"id": partnership.pk, "name": partnership.name},
         "round": _round_data(round_),
         "verdict": _verdict_data(gaps, overall),
-        "overall": _score_entry(overall),
+        "overall": overall_entry,
+        "summary": board_summary(
+            overall=overall_entry,
+            previous_overall=previous["overall"] if previous else None,
+            previous_round=previous["round"] if previous else None,
+            gaps=gap_data,
+            not_submitted=not_submitted,
+            not_signed=[p.name for p in partners if formula and not p.signed_funding],
+            funding_version=formula.version if formula else None,
+            action_counts=plan["counts"],
+        ),
         "dimensions": dimensions,
         "members": member_rows,
         "dimension_summary": summary,
         "gaps": gap_data,
+        "previous_round": (
+            {"name": previous["round"], "as_at": previous["as_at"]} if previous else None
+        ),
+        "closed_gaps": closed_since(previous["gaps"], this_round) if previous else [],
         "actions_by_owner": _actions_by_owner(gap_data),
-        "not_submitted": [p.name for p in partners if p.status != AssessmentStatus.SUBMITTED],
+        "action_plan": plan,
+        "not_submitted": not_submitted,
         "funding_formula": {
             "version": formula.version if formula else None,
             "text": formula.text if formula else None,
@@ -266,24 +323,90 @@ def partnership_report(round_: Round, *, today: date | None = None) -> dict:
             "signed": sum(p.signed_funding for p in partners),
             "members": len(partners),
         },
-        "trend": _trend(assessments, rows, dimensions, {m.organisation_id for m in members}),
+        "trend": _trend(
+            round_, assessments, rows, dimensions, {m.organisation_id for m in members}, digests
+        ),
     }
 
 
-def _trend(assessments, rows, dimensions, member_ids) -> list[dict]:
-    """Per round of the partnership, oldest first: how many members submitted, the mean
-    score per dimension and overall across them."""
+def organisation_ref(organisation_id: int) -> str:
+    """A partner's reference in gap keys: its id, so a renamed organisation's gaps are
+    still its gaps."""
+    return f"organisation:{organisation_id}"
+
+
+def snapshot_digests(partnership_id: int, *, before: Round, inclusive: bool = False) -> list[dict]:
+    """The digests of the partnership's closed rounds that opened before `before` (and
+    `before` itself, if `inclusive`), oldest first, each with its `Evaluation` of gaps.
+    One query; the reports themselves are not loaded. A round closed before snapshots
+    existed is frozen here, once."""
+    rounds = Round.objects.filter(
+        partnership_id=partnership_id, status=RoundStatus.CLOSED, opens_on__lte=before.opens_on
+    )
+    if not inclusive:
+        rounds = rounds.exclude(pk=before.pk)
+    rounds = rounds.select_related("snapshot").only("pk", "snapshot__digest")
+    digests = []
+    for closed in rounds.order_by("opens_on", "pk"):
+        try:
+            digest = dict(closed.snapshot.digest)
+        except RoundSnapshot.DoesNotExist:
+            # Imported here: freezing a round builds its report with this module.
+            from .snapshots import freeze_round
+
+            digest = dict(freeze_round(Round.objects.get(pk=closed.pk)).digest)
+        digest["evaluation"] = Evaluation(
+            digest["round"],
+            digest["opens_on"],
+            frozenset(g["key"] for g in digest["gaps"]),
+            frozenset(digest["submitted"]),
+        )
+        digests.append(digest)
+    return digests
+
+
+def report_digest(report: dict) -> dict:
+    """What later rounds need from a closed round's partnership report."""
+    round_id = report["round"]["id"]
+    return {
+        "round": report["round"]["name"],
+        "opens_on": report["round"]["opens_on"],
+        "as_at": report["generated_on"],
+        "overall": report["overall"]["score"],
+        "gaps": [
+            {
+                key: gap[key]
+                for key in ("key", "severity", "message", "dimension_name", "owner_label")
+            }
+            for gap in report["gaps"]
+        ],
+        "submitted": [
+            organisation_ref(m["organisation"]["id"])
+            for m in report["members"]
+            if m["assessment_status"] == AssessmentStatus.SUBMITTED
+        ],
+        "trend_point": next((p for p in report["trend"] if p["round_id"] == round_id), None),
+    }
+
+
+def _trend(round_, assessments, rows, dimensions, member_ids, digests) -> list[dict]:
+    """Per round of the partnership up to this one, oldest first: how many members
+    submitted, the mean score per dimension and overall across them. A closed round's
+    point comes from its snapshot, as it was when it closed."""
+    frozen = {d["trend_point"]["round_id"]: d["trend_point"] for d in digests if d["trend_point"]}
     by_round = defaultdict(list)
     for assessment in assessments:
         if (
             assessment.status == AssessmentStatus.SUBMITTED
             and assessment.organisation_id in member_ids
+            and assessment.round_id not in frozen
+            and assessment.round.opens_on <= round_.opens_on
         ):
             by_round[assessment.round].append(assessment)
-    trend = []
-    for round_ in sorted(by_round, key=lambda r: (r.opens_on, r.pk)):
+    live = []
+    for past in by_round:
         per_dimension = defaultdict(list)
-        for assessment in by_round[round_]:
+        for assessment in by_round[past]:
             scores = _scores((d, w, lvl) for _, d, w, lvl in rows.get(assessment.pk, []))
             for code, score in scores.items():
                 if score is not None:
@@ -292,18 +415,19 @@ def _trend(assessments, rows, dimensions, member_ids) -> list[dict]:
             d["code"]: overall_score(per_dimension[d["code"]]) if per_dimension[d["code"]] else None
             for d in dimensions
         }
-        trend.append(
+        live.append(
             {
-                "round": round_.name,
-                "opens_on": round_.opens_on.isoformat(),
-                "submitted": len(by_round[round_]),
+                "round_id": past.pk,
+                "round": past.name,
+                "opens_on": past.opens_on.isoformat(),
+                "submitted": len(by_round[past]),
                 "dimension_means": [
                     {"dimension": d["code"], "mean": means[d["code"]]} for d in dimensions
                 ],
                 "overall_mean": overall_score(means.values()),
             }
         )
-    return trend
+    return sorted([*frozen.values(), *live], key=lambda p: (p["opens_on"], p["round_id"]))
 
 
 # ---------------------------------------------------------------- organisation report
@@ -331,6 +455,8 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         (q.dimension.code, q.weight, answers[q.pk].level if q.pk in answers else None)
         for q in questions
     )
+    # First, as it freezes any earlier round closed before snapshots existed.
+    digests = snapshot_digests(round_.partnership_id, before=round_)
     previous = (
         Assessment.objects.filter(
             round__partnership_id=round_.partnership_id,
@@ -342,12 +468,17 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         .order_by("-round__opens_on", "-pk")
         .first()
     )
-    previous_scores = {}
+    previous_scores, previous_digest = {}, None
     if previous is not None:
         previous_scores = _scores(
             Answer.objects.filter(assessment=previous).values_list(
                 "question__dimension__code", "question__weight", "level"
             )
+        )
+        previous_digest = (
+            OrganisationSnapshot.objects.filter(assessment=previous)
+            .values_list("digest", flat=True)
+            .first()
         )
     formula = round_.partnership.funding_formulas.order_by("-version").first()
     sign_off = (
@@ -364,6 +495,7 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         dimension_scores={d["code"]: scores.get(d["code"]) for d in dimensions},
         levels={q.code: answers[q.pk].level for q in questions if q.pk in answers},
         signed_funding=sign_off is not None,
+        ref=organisation_ref(organisation.pk),
     )
     context = Context(facts, today, formula.version if formula else None)
     gaps = sort_gaps(
@@ -375,6 +507,29 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
     overall = overall_score(own.dimension_scores.values())
     previous_overall = overall_score(previous_scores.values()) if previous else None
     gap_data = [_gap_data(g, facts.dimension_names) for g in gaps]
+    this_round = Evaluation(
+        round_.name,
+        round_.opens_on.isoformat(),
+        frozenset(g["key"] for g in gap_data),
+        frozenset([own.ref] if submitted else []),
+    )
+    previous_evaluation = None
+    if previous_digest is not None:
+        previous_evaluation = Evaluation(
+            previous_digest["round"],
+            previous_digest["opens_on"],
+            frozenset(g["key"] for g in previous_digest["gaps"]),
+            frozenset(previous_digest["submitted"]),
+        )
+    mark_since_previous(gap_data, previous_evaluation)
+    plan = action_plan(
+        partnership_id=round_.partnership_id,
+        evaluations=[d["evaluation"] for d in digests] + [this_round],
+        as_at=today,
+        since=date.fromisoformat(digests[-1]["as_at"]) if digests else None,
+        up_to=round_.opens_on,
+        organisation_id=organisation.pk,
+    )
     detail = []
     for d in dimensions:
         score, before = scores.get(d["code"]), previous_scores.get(d["code"])
@@ -395,6 +550,7 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         "schema": "partnership-readiness/organisation-report",
         "schema_version": SCHEMA_VERSION,
         "generated_on": today.isoformat(),
+        "snapshot": None,
         "organisation": {
             "id": organisation.pk,
             "name": organisation.name,
@@ -415,8 +571,30 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         "overall_change": _change(overall, previous_overall),
         "dimensions": detail,
         "gaps": gap_data,
+        "closed_gaps": (
+            closed_since(previous_digest["gaps"], this_round) if previous_evaluation else []
+        ),
         "actions_by_owner": _actions_by_owner(gap_data),
+        "action_plan": plan,
         "funding_signed": sign_off is not None,
+    }
+
+
+def organisation_digest(report: dict) -> dict:
+    """What the organisation's next report needs from this one, once frozen."""
+    submitted = report["assessment"]["status"] == AssessmentStatus.SUBMITTED
+    return {
+        "round": report["round"]["name"],
+        "opens_on": report["round"]["opens_on"],
+        "as_at": report["generated_on"],
+        "gaps": [
+            {
+                key: gap[key]
+                for key in ("key", "severity", "message", "dimension_name", "owner_label")
+            }
+            for gap in report["gaps"]
+        ],
+        "submitted": [organisation_ref(report["organisation"]["id"])] if submitted else [],
     }
 
 
@@ -424,19 +602,6 @@ def _change(score: float | None, before: float | None) -> float | None:
     if score is None or before is None:
         return None
     return round(score - before, 1)
-
-
-def own_organisation_report(round_: Round, organisation_id: int | None) -> dict | None:
-    """The organisation report of the reader's own organisation in this round, if it
-    has an assessment there (for the partnership PDF's appendix)."""
-    if organisation_id is None:
-        return None
-    assessment = (
-        Assessment.objects.filter(round=round_, organisation_id=organisation_id)
-        .select_related("round__partnership", "round__framework", "organisation")
-        .first()
-    )
-    return organisation_report(assessment) if assessment else None
 
 
 def _statement(question: Question, answer) -> dict:

@@ -43,3 +43,43 @@ def partnership_csv(report: dict) -> bytes:
 
 def report_json(report: dict) -> bytes:
     return json.dumps(report, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def action_plan_csv(plan: dict) -> bytes:
+    """One row per action, with its gap and what later rounds say about the gap."""
+    header = [
+        "Action",
+        "Organisation",
+        "Partnership-wide",
+        "Owner",
+        "Named person",
+        "Due on",
+        "Status",
+        "Overdue",
+        "Reason dropped",
+        "Done on",
+        "Gap",
+        "Gap severity",
+        "Raised in round",
+        "Gap now",
+    ]
+    rows = (
+        [
+            item["description"],
+            item["organisation"],
+            "Yes" if item["partnership_wide"] else "No",
+            item["owner_label"],
+            item["owner_name"],
+            item["due_on"],
+            item["status_label"],
+            "Yes" if item["overdue"] else "No",
+            item["dropped_reason"],
+            item["done_on"],
+            item["gap"]["message"],
+            item["gap"]["severity"].capitalize(),
+            item["gap"]["round"],
+            item["gap_state_label"],
+        ]
+        for item in plan["items"]
+    )
+    return csv_bytes(header, rows)

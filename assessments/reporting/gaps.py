@@ -52,10 +52,24 @@ class Gap:
     message: str
     action: str
     organisations: tuple[str, ...] = ()  # the partners it concerns
+    refs: tuple[str, ...] = ()  # the same partners' stable references (PartnerFacts.ref)
+    # Whose gap it is: one partner's ref, or PARTNERSHIP for a partnership-wide gap.
+    subject: str = "partnership"
+    statement: str = ""  # the gated statement's code, for gates
+    level: int | None = None  # the partner's level on that statement
+    # What kind of gap it is, in a few words, for grouping ("Citizen identity
+    # management below level 2"); empty for kinds that are never grouped.
+    title: str = ""
 
     @property
     def owner_label(self) -> str:
         return OwnerRole(self.owner).label
+
+    @property
+    def key(self) -> str:
+        """The same gap in another round has the same key, so actions and round-to-round
+        comparisons can follow it: what kind, where, and whose."""
+        return "|".join((self.code, self.dimension or "", self.statement, self.subject))
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,7 @@ class PartnerFacts:
     dimension_scores: Mapping[str, float | None] = field(default_factory=dict)
     levels: Mapping[str, int | None] = field(default_factory=dict)  # by question code
     signed_funding: bool = False
+    ref: str = ""  # stable across renames (the organisation's id), for gap keys
 
     @property
     def has_assessment(self) -> bool:
@@ -99,6 +114,7 @@ class Context:
 GATE_WORDS = {
     "identity-management.staff-identity": (
         "staff-identity-below-gate",
+        "Staff identity management below level {gate}",
         "{partner} has not got staff identity management in place for the shared "
         "services (level {level}, needs {gate}).",
         "Plan joiners, movers and leavers, role-based access and strong sign-in for "
@@ -106,12 +122,14 @@ GATE_WORDS = {
     ),
     "identity-management.citizen-identity": (
         "citizen-identity-below-gate",
+        "Citizen identity management below level {gate}",
         "{partner} has not got citizen identity management in place (level {level}, needs {gate}).",
         "Agree how residents and service users prove who they are, to what level of "
         "assurance, with one account across the partners' services.",
     ),
     "identity-management.identity-federation": (
         "identity-not-federated",
+        "Identity federation below level {gate}",
         "{partner}'s identities are not federated across the partners (level {level}, "
         "needs {gate}).",
         "Set up trust between the partners' identity providers (for example SAML or "
@@ -119,6 +137,7 @@ GATE_WORDS = {
     ),
     "governance.funding-formula": (
         "funding-formula-below-gate",
+        "Funding formula reported below level {gate}",
         "{partner} reports the funding formula is not in place (level {level}, needs {gate}).",
         "The chief executive and finance director agree each partner's share of costs "
         "and savings, in writing, before anything else is committed.",
@@ -132,10 +151,11 @@ def gated_statements_below_gate(partner: PartnerFacts, context: Context) -> list
         level = partner.levels.get(gate.question_code)
         if level is None or level >= gate.level:
             continue
-        code, message, action = GATE_WORDS.get(
+        code, title, message, action = GATE_WORDS.get(
             gate.question_code,
             (
                 "below-gate",
+                "“{statement}” below level {gate}",
                 "{partner} is below the critical level on “{statement}” "
                 "(level {level}, needs {gate}).",
                 "Bring this statement up to at least the critical level before committing.",
@@ -152,6 +172,11 @@ def gated_statements_below_gate(partner: PartnerFacts, context: Context) -> list
                 ),
                 action=action,
                 organisations=(partner.name,),
+                refs=(partner.ref,),
+                subject=partner.ref,
+                statement=gate.question_code,
+                level=level,
+                title=title.format(statement=gate.statement, gate=gate.level),
             )
         )
     return gaps
@@ -169,6 +194,8 @@ def dimensions_not_assessed(partner: PartnerFacts, context: Context) -> list[Gap
             message=f"{partner.name} has not assessed {name}.",
             action=f"Answer the {name} statements so the partnership can see its readiness.",
             organisations=(partner.name,),
+            refs=(partner.ref,),
+            subject=partner.ref,
         )
         for code, name in context.framework.dimension_names.items()
         if partner.dimension_scores.get(code) is None
@@ -187,6 +214,8 @@ def dimensions_below_developing(partner: PartnerFacts, context: Context) -> list
             f"“developing” ({AMBER_FROM:.0f}).",
             action=f"Agree a plan to bring {names[code]} to at least level 2, developing.",
             organisations=(partner.name,),
+            refs=(partner.ref,),
+            subject=partner.ref,
         )
         for code, score in partner.dimension_scores.items()
         if score is not None and score < AMBER_FROM and code in names
@@ -211,6 +240,8 @@ def built_above_identity(partner: PartnerFacts, context: Context) -> list[Gap]:
             action="Put identity management for staff and citizens in place first; "
             f"{names[code].lower()} depends on it.",
             organisations=(partner.name,),
+            refs=(partner.ref,),
+            subject=partner.ref,
         )
         for code in BUILT_ON_IDENTITY
         if (score := partner.dimension_scores.get(code)) is not None
@@ -239,6 +270,8 @@ def stale_assessment(partner: PartnerFacts, context: Context) -> list[Gap]:
             f"{partner.submitted_on:%-d %B %Y}, more than 12 months ago.",
             action="Reassess, so the partnership plans on today's position.",
             organisations=(partner.name,),
+            refs=(partner.ref,),
+            subject=partner.ref,
         )
     ]
 
@@ -268,9 +301,12 @@ def funding_formula_not_agreed(partners: Sequence[PartnerFacts], context: Contex
                 message="No funding formula has been recorded for the partnership.",
                 action=action,
                 organisations=tuple(p.name for p in partners),
+                refs=tuple(p.ref for p in partners),
+                title="No funding formula recorded",
             )
         ]
-    unsigned = tuple(p.name for p in partners if not p.signed_funding)
+    unsigned_partners = [p for p in partners if not p.signed_funding]
+    unsigned = tuple(p.name for p in unsigned_partners)
     if not unsigned:
         return []
     version = context.funding_formula_version
@@ -290,12 +326,15 @@ def funding_formula_not_agreed(partners: Sequence[PartnerFacts], context: Contex
             message=message,
             action=action,
             organisations=unsigned,
+            refs=tuple(p.ref for p in unsigned_partners),
+            title=f"Funding formula version {version} not signed by every member",
         )
     ]
 
 
 def members_without_submission(partners: Sequence[PartnerFacts], context: Context) -> list[Gap]:
-    missing = tuple(p.name for p in partners if p.status != "submitted")
+    missing_partners = [p for p in partners if p.status != "submitted"]
+    missing = tuple(p.name for p in missing_partners)
     if not missing:
         return []
     if len(partners) == 1:  # an organisation's own report
@@ -315,6 +354,7 @@ def members_without_submission(partners: Sequence[PartnerFacts], context: Contex
             action="Each member's ICT manager completes and submits their assessment, so "
             "the partnership sees the whole picture.",
             organisations=missing,
+            refs=tuple(p.ref for p in missing_partners),
         )
     ]
 
@@ -327,6 +367,7 @@ def partners_diverge(partners: Sequence[PartnerFacts], context: Context) -> list
         if summary.spread is None or summary.spread < DIVERGENCE_LEVELS:
             continue
         strongest = max((s, n) for n, s in scores.items() if s is not None)[1]
+        ref_of = {p.name: p.ref for p in partners}
         gaps.append(
             Gap(
                 code="partners-diverge",
@@ -338,6 +379,7 @@ def partners_diverge(partners: Sequence[PartnerFacts], context: Context) -> list
                 action=f"The partnership should discuss {name} together: partners "
                 "understand it differently or are at very different stages.",
                 organisations=(summary.weakest, strongest),
+                refs=(ref_of[summary.weakest], ref_of[strongest]),
             )
         )
     return gaps

@@ -10,11 +10,17 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
-from ..access import get_assessment_for_user, get_round_for_user
+from ..access import (
+    can_plan_own_actions,
+    can_plan_partnership_actions,
+    get_assessment_for_user,
+    get_round_for_user,
+)
 from .cache import cached_partnership_report, cached_pdf, cached_rendering, pdf_key
 from .charts import organisation_radar, partnership_radar
-from .data import organisation_report, own_organisation_report
-from .exports import partnership_csv, report_json
+from .data import organisation_report
+from .exports import action_plan_csv, partnership_csv, report_json
+from .snapshots import frozen_organisation_report, own_organisation_report
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +49,15 @@ def partnership_page(request, round_id: int):
             {"report": report, "radar": partnership_radar(report)},
         ),
     )
-    return render(request, "assessments/partnership_report.html", {"report": report, "body": body})
+    user, partnership = request.user, round_.partnership
+    can_plan = can_plan_own_actions(user, partnership) or can_plan_partnership_actions(
+        user, partnership
+    )
+    return render(
+        request,
+        "assessments/partnership_report.html",
+        {"report": report, "body": body, "can_plan": can_plan},
+    )
 
 
 @login_required
@@ -55,6 +69,17 @@ def partnership_csv_export(request, round_id: int):
 
 
 @login_required
+def round_actions_csv(request, round_id: int):
+    """The action plan as the round's report shows it (as at closing, for a closed round)."""
+    report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
+    return _file_response(
+        action_plan_csv(report["action_plan"]),
+        "text/csv; charset=utf-8",
+        f"{_file_stem(report)}-action-plan.csv",
+    )
+
+
+@login_required
 def partnership_json_export(request, round_id: int):
     report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
     return _file_response(
@@ -62,11 +87,16 @@ def partnership_json_export(request, round_id: int):
     )
 
 
+def report_of(assessment) -> dict:
+    """An organisation's report: as frozen when its round closed, or as it is now."""
+    return frozen_organisation_report(assessment) or organisation_report(assessment)
+
+
 @login_required
 @never_cache
 def organisation_page(request, pk: int):
     assessment = get_assessment_for_user(request.user, pk)
-    report = organisation_report(assessment)
+    report = report_of(assessment)
     return render(
         request,
         "assessments/organisation_report.html",
@@ -131,7 +161,7 @@ def partnership_pdf(request, round_id: int):
 @login_required
 def organisation_pdf(request, pk: int):
     assessment = get_assessment_for_user(request.user, pk)
-    report = organisation_report(assessment)
+    report = report_of(assessment)
     name = report["organisation"]["name"]
     context = _pdf_context(
         report,

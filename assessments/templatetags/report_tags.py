@@ -97,3 +97,61 @@ def shortened(dimensions: list[dict]) -> list[dict]:
         for d in dimensions
         if short_name(d) != d["name"]
     ]
+
+
+# ---------------------------------------------------------------- board summary
+
+
+@register.filter
+def of_severity(gaps: list[dict], severities: str) -> list[dict]:
+    """The gaps of the given severities: `gaps|of_severity:"high,warning"`."""
+    wanted = severities.split(",")
+    return [gap for gap in gaps if gap["severity"] in wanted]
+
+
+LONGEST_NAME_IN_SUMMARY = 48
+
+
+def _clipped(name: str, limit: int) -> str:
+    """In a capped list, each name is cut to a length a line can hold."""
+    if limit and len(name) > LONGEST_NAME_IN_SUMMARY:
+        return name[: LONGEST_NAME_IN_SUMMARY - 1].rstrip() + "…"
+    return name
+
+
+@register.filter
+def name_list(names: list, limit: int = 0) -> str:
+    """ "Cherwell (0), Isis Valley NHS (1) and 22 more": names (or partners with a
+    level) in a sentence, at most `limit` of them, each cut to a line's length, when a
+    page must stay short (the PDF's one-page summary); all of them, whole, when `limit`
+    is 0. Escaped when printed."""
+    items = [
+        (_clipped(item["name"], limit), item.get("level"))
+        if isinstance(item, dict)
+        else (_clipped(str(item), limit), None)
+        for item in names
+    ]
+    items = [name if level is None else f"{name} ({level})" for name, level in items]
+    shown = items[:limit] if limit else items
+    rest = len(items) - len(shown)
+    if rest:
+        return f"{', '.join(shown)} and {rest} more"
+    if len(shown) > 1:
+        return f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return shown[0] if shown else ""
+
+
+ACTION_FIELD_LABELS = {
+    "description": "What will be done",
+    "owner_role": "Who owns it",
+    "owner_name": "Named person",
+    "due_on": "Due date",
+    "status": "Status",
+    "dropped_reason": "Why it was dropped",
+}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """An action field's name as its change history shows it."""
+    return ACTION_FIELD_LABELS.get(name, name)

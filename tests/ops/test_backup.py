@@ -14,7 +14,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from assessments.framework.loader import load_framework_file
-from assessments.models import Answer, AnswerChange, Assessment, AssessmentReopening, Round
+from assessments.models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    AssessmentReopening,
+    Round,
+    RoundReopening,
+)
 from assessments.reporting.data import organisation_report, partnership_report
 from ops import backup
 from ops.backup import MODELS, BackupError, export_document, import_document
@@ -52,8 +59,8 @@ def empty_the_database():
 
 
 def add_history(assessment, changed_by, reopened_by, formula):
-    """Rows of the models the demo does not make: an answer change, a reopening, a
-    funding share."""
+    """Rows of the models the demo does not make: an answer change, a reopening (of an
+    assessment and of a round), a funding share."""
     answer = assessment.answers.order_by("pk").first()
     AnswerChange.objects.create(
         answer=answer, changed_by=changed_by, old_level=None, new_level=answer.level, version=2
@@ -66,6 +73,12 @@ def add_history(assessment, changed_by, reopened_by, formula):
     )
     FundingShare.objects.create(
         formula=formula, organisation=assessment.organisation, percentage="37.50"
+    )
+    RoundReopening.objects.create(
+        round=assessment.round,
+        reopened_by=reopened_by,
+        reason="Reopened for a late partner.",
+        discarded_snapshot_as_at=timezone.localdate(),
     )
 
 

@@ -11,8 +11,8 @@ from tests.factories import OrganisationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 # Records only the app writes (sign-in attempts, assessments and their answers, answer
-# history, reopenings, funding formulas and sign-offs, which change only through their
-# pages) have no add page.
+# history, reopenings, funding formulas and sign-offs, actions, which change only through
+# their pages) have no add page.
 READ_ONLY = {
     "assessment",
     "answer",
@@ -24,6 +24,8 @@ READ_ONLY = {
     "accessfailurelog",
     "answerchange",
     "assessmentreopening",
+    "roundreopening",
+    "action",
 }
 ADMIN_PAGES = [
     (model._meta.app_label, model._meta.model_name, page)

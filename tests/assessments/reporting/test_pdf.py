@@ -72,13 +72,18 @@ def test_the_partnership_pdf_says_not_ready_on_page_two_with_gaps_and_owners(
     assert len(reader.pages) >= 4
     cover, summary = reader.pages[0].extract_text(), reader.pages[1].extract_text()
     assert "Avonford Council partnership" in cover and "Verdict: Not ready" in cover
-    assert "Executive summary" in summary
+    assert "Board summary" in summary
     assert "Verdict: Not ready" in summary
     flat = " ".join(summary.split())
-    assert "Bexley Vale Council has not got citizen identity management" in flat
-    assert "The funding formula (version 1) is not signed by 1 of 2 members" in flat
-    assert "Owner: ICT manager (CIO)" in flat
-    assert "Owner: Chief executive and finance director" in flat
+    # Critical gaps grouped by kind, naming each partner with its level, and who acts.
+    assert "Citizen identity management below level 2: Bexley Vale Council (0)" in flat
+    assert "Funding formula version 1 not signed by every member: Bexley Vale Council" in flat
+    assert "Who acts: ICT manager (CIO)" in flat
+    assert "Who acts: Chief executive and finance director" in flat
+    assert (
+        "The executive of 1 member has not signed version 1 of the funding formula: "
+        "Bexley Vale Council." in flat
+    )
     assert "Page 2 of" in summary
 
 

@@ -4,11 +4,13 @@ Every page is rasterised with pypdfium2 and the strip of paper in the right marg
 stay blank: a table too wide for its page, or a word that does not wrap, draws there.
 """
 
+import io
 import math
 
 import pypdfium2
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from assessments.capture.services import COMMENT_MAX_CHARACTERS, EVIDENCE_MAX_CHARACTERS
 from assessments.models import Answer, Assessment, Round
@@ -223,3 +225,45 @@ def test_pdf_text_gets_break_opportunities_only_inside_very_long_words():
     accented = "e\u0301" * 20
     assert all(not piece.startswith("\u0301") for piece in pdf_breakable(accented).split("\u200b"))
     assert pdf_breakable(accented).replace("\u200b", "") == accented
+
+
+def page_starting(reader, heading: str) -> int:
+    return next(
+        number
+        for number, page in enumerate(reader.pages)
+        if page.extract_text().lstrip().startswith(heading)
+    )
+
+
+@pytest.mark.parametrize("name_length", [40, 200])
+def test_the_board_summary_is_one_page_for_thirty_partners_at_their_worst(
+    client, council_a, name_length
+):
+    """30 partners: 20 submitted and below every gated statement (every kind of critical
+    gap, naming 20 partners each), 9 not submitted, nobody but the lead signed, names
+    of 40 characters and of the longest allowed. The summary (page 2) is followed
+    directly by the action plan: it took one page."""
+    gates = {
+        "identity-management.staff-identity": 0,
+        "identity-management.citizen-identity": 1,
+        "identity-management.identity-federation": 0,
+        "governance.funding-formula": 1,
+    }
+    for n in range(29):
+        name = f"Partner {n:02d} " + "Borough Council of Somewhere " * 8
+        partner = add_partner(council_a.partnership, name[:name_length])
+        if n < 20:
+            assess(council_a.round, partner, level=1, levels=gates)
+    assess(council_a.round, council_a.organisation, level=3)
+    sign_funding(council_a.partnership, [council_a.organisation])
+    client.force_login(council_a.executive)
+    pdf = get_pdf(client, reverse("assessments:partnership_report_pdf", args=[council_a.round.pk]))
+    reader = PdfReader(io.BytesIO(pdf))
+    summary = page_starting(reader, "Board summary")
+    assert summary == 1
+    assert page_starting(reader, "Action plan") == summary + 1
+    text = " ".join(reader.pages[summary].extract_text().split())
+    assert "Staff identity management below level 2" in text
+    assert "and 16 more" in text  # 20 partners named, 4 shown
+    assert "9 of 30 members have not submitted" in text
+    assert pages_with_ink_in_the_right_margin(pdf) == []

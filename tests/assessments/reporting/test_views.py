@@ -72,12 +72,20 @@ def test_an_organisation_sees_its_own_full_detail(client, council_b, partnership
 def test_the_page_puts_the_verdict_and_critical_gaps_first(client, council_a, partnership):
     client.force_login(council_a.executive)
     html = client.get(urls(council_a.round)["page"]).text
+    summary = html.index("Board summary")
     verdict = html.index("Verdict: Not ready")
-    critical = html.index("Brambleton Council has not got citizen identity management")
+    # Critical gaps grouped by kind, each naming its partners with their levels.
+    critical = html.index(
+        "Citizen identity management below level 2:</strong> Brambleton Council (1)"
+    )
+    other = html.index('id="other-gaps"')
     heatmap = html.index("Readiness of each partner")
-    assert verdict < critical < heatmap
+    assert summary < verdict < critical < other < heatmap
     assert "Who acts:</span> ICT manager (CIO)" in html
     assert "Chief executive and finance director" in html
+    # High gaps are counted in the summary and listed under "Other gaps", not above.
+    assert "Other gaps: 2 high and 0 warnings" in html
+    assert html.index("scores Federation (3.0) above identity management") > other
 
 
 def test_the_csv_opens_in_excel_with_one_row_per_partner(client, council_a, partnership):
@@ -189,16 +197,21 @@ def test_report_query_counts_do_not_grow_with_partners(
     client.force_login(council_a.executive)
     page, csv_url, json_url = urls(council_a.round).values()
     # Built: session, user (+organisation), round (+partnership, framework), the data's
-    # fingerprint, memberships, questions, assessments, answers, formula, sign-offs
-    with django_assert_num_queries(10):
+    # fingerprint, memberships, questions, assessments, answers, formula, sign-offs,
+    # closed rounds' digests, actions; and whether the reader may plan actions
+    with django_assert_num_queries(13):
         assert client.get(page).status_code == 200
-    # Cached: session, user, round, fingerprint (nothing changed, so no rebuild)
-    for url in (page, csv_url, json_url):
+    # Cached: session, user, round, fingerprint (nothing changed, so no rebuild); the
+    # page also asks whether the reader may plan actions
+    with django_assert_num_queries(5):
+        assert client.get(page).status_code == 200
+    for url in (csv_url, json_url):
         with django_assert_num_queries(4):
             assert client.get(url).status_code == 200
     own = council_a.organisation.assessments.get()
-    # session, user, assessment, questions, answers, previous assessment, formula, sign-off
-    with django_assert_num_queries(8):
+    # session, user, assessment, questions, closed rounds' digests, answers, previous
+    # assessment, formula, sign-off, actions
+    with django_assert_num_queries(10):
         client.get(reverse("assessments:organisation_report", args=[own.pk]))
 
 
