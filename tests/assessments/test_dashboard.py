@@ -20,6 +20,8 @@ def test_it_lists_the_users_partnerships_rounds_and_own_assessments(client, coun
     assert "Avonford Council partnership" in response.text
     assert "2026 review" in response.text
     assert "Submitted" in response.text
+    plan = reverse("assessments:action_plan", args=[council_a.partnership.pk])
+    assert f'href="{plan}"' in response.text
 
 
 def test_it_hides_other_councils_partnerships_and_assessments(client, council_a, council_b):
