@@ -41,6 +41,9 @@ class Action(models.Model):
     gap_code = models.CharField(max_length=60)
     gap_severity = models.CharField(max_length=10)
     gap_message = models.TextField()
+    # The partners the gap named (as "organisation:<id>"): a partnership-wide gap drawn
+    # from their scores is judged again only once they have all submitted.
+    gap_refs = models.JSONField(default=list, blank=True)
     description = models.TextField(help_text="What will be done")
     owner_role = models.CharField(max_length=30, choices=OwnerRole.choices)
     owner_name = models.CharField(max_length=150, blank=True)

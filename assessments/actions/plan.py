@@ -1,6 +1,6 @@
-"""The action plan as report data: every action of a partnership (or of one of its
-organisations) with its status, whether it is overdue, and what later rounds say about
-its gap. One query."""
+"""The action plan as report data: every action of a partnership with its status,
+whether it is overdue, and what later rounds say about its gap (one query); and one
+organisation's share of it."""
 
 from datetime import date
 
@@ -17,43 +17,54 @@ def action_plan(
     as_at: date,
     since: date | None,
     up_to: date | None = None,
-    organisation_id: int | None = None,
 ) -> dict:
     """`as_at`: the day overdue is judged on (today, or a closed round's closing date).
     `since`: when the previous round closed, for "done since the last round".
     `up_to`: leave out actions raised in rounds that opened later (a closed round's
-    report shows the plan as it could have been then). `organisation_id`: only that
-    organisation's own actions (its organisation report)."""
+    report shows the plan as it could have been then)."""
     actions = Action.objects.filter(partnership_id=partnership_id).select_related(
         "organisation", "round"
     )
     if up_to is not None:
         actions = actions.filter(round__opens_on__lte=up_to)
-    if organisation_id is not None:
-        actions = actions.filter(organisation_id=organisation_id, partnership_wide=False)
     items = [_item(action, evaluations, as_at) for action in actions]
-    done_since = [
-        item
-        for item in items
-        if item["status"] == ActionStatus.DONE
-        and (since is None or item["done_on"] >= since.isoformat())
-    ]
     return {
         "as_at": as_at.isoformat(),
         "since": since.isoformat() if since else None,
-        "counts": {
-            "total": len(items),
-            "open": sum(1 for item in items if item["is_open"]),
-            "overdue": sum(1 for item in items if item["overdue"]),
-            "done_since": len(done_since),
-            "dropped": sum(1 for item in items if item["status"] == ActionStatus.DROPPED),
-        },
+        "counts": _counts(items, since.isoformat() if since else None),
         "items": items,
     }
 
 
+def own_actions(plan: dict, organisation_id: int) -> dict:
+    """An organisation's own actions (not partnership-wide ones) from its partnership's
+    plan, so its report says exactly what the partnership's report says about them."""
+    items = [
+        item
+        for item in plan["items"]
+        if item["organisation_id"] == organisation_id and not item["partnership_wide"]
+    ]
+    return plan | {"counts": _counts(items, plan["since"]), "items": items}
+
+
+def _counts(items: list[dict], since: str | None) -> dict:
+    return {
+        "total": len(items),
+        "open": sum(1 for item in items if item["is_open"]),
+        "overdue": sum(1 for item in items if item["overdue"]),
+        "done_since": sum(
+            1
+            for item in items
+            if item["status"] == ActionStatus.DONE and (since is None or item["done_on"] >= since)
+        ),
+        "dropped": sum(1 for item in items if item["status"] == ActionStatus.DROPPED),
+    }
+
+
 def _item(action: Action, evaluations: list[Evaluation], as_at: date) -> dict:
-    state = gap_state(action.gap_key, action.round.opens_on.isoformat(), evaluations)
+    state = gap_state(
+        action.gap_key, action.round.opens_on.isoformat(), evaluations, action.gap_refs
+    )
     return {
         "id": action.pk,
         "description": action.description,

@@ -101,6 +101,7 @@ def create_action(
         gap_code=gap["code"],
         gap_severity=gap["severity"],
         gap_message=gap["message"],
+        gap_refs=list(gap["refs"]),
         description=description.strip(),
         owner_role=owner_role,
         owner_name=owner_name.strip(),

@@ -4,13 +4,17 @@ closed, and, for an action, whether its gap has closed, is still open or has com
 
 A gap is known by its key (kind, dimension, statement, whose). A partner's gap can
 only be judged in a round where that partner submitted an assessment: a partner that
-has not reassessed yet has not closed anything.
+has not reassessed yet has not closed anything. A partnership-wide gap drawn from
+partners' scores (partners diverging) is judged only where the partners it named have
+all submitted; the other partnership-wide gaps (funding, submissions) every round.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 PARTNERSHIP = "partnership"
+# Partnership-wide gaps that come from the named partners' scores.
+FROM_SCORES = frozenset({"partners-diverge"})
 NEW = "new"
 STILL_OPEN = "still_open"
 
@@ -25,9 +29,16 @@ class Evaluation:
     gap_keys: frozenset[str]
     submitted: frozenset[str]  # partner refs
 
-    def judged(self, key: str) -> bool:
-        subject = key.rsplit("|", 1)[-1]
-        return subject == PARTNERSHIP or subject in self.submitted
+    def judged(self, key: str, refs: Iterable[str] = ()) -> bool:
+        """Whether this round can say if the gap `key` (naming the partners `refs`) is
+        still there."""
+        kind, subject = key.split("|", 1)[0], key.rsplit("|", 1)[-1]
+        if subject != PARTNERSHIP:
+            return subject in self.submitted
+        if kind in FROM_SCORES:
+            refs = tuple(refs)
+            return bool(refs) and all(ref in self.submitted for ref in refs)
+        return True
 
 
 def mark_since_previous(gaps: Sequence[dict], previous: Evaluation | None) -> None:
@@ -45,7 +56,7 @@ def closed_since(previous_gaps: Iterable[dict], current: Evaluation) -> list[dic
     return [
         gap
         for gap in previous_gaps
-        if gap["key"] not in current.gap_keys and current.judged(gap["key"])
+        if gap["key"] not in current.gap_keys and current.judged(gap["key"], gap.get("refs", ()))
     ]
 
 
@@ -63,13 +74,15 @@ class GapState:
     }
 
 
-def gap_state(key: str, raised_on: str, evaluations: Iterable[Evaluation]) -> str:
+def gap_state(
+    key: str, raised_on: str, evaluations: Iterable[Evaluation], refs: Sequence[str] = ()
+) -> str:
     """The state of a gap raised in the round that opened on `raised_on`, judged by the
     later rounds that could judge it, oldest first."""
     seen = [
         key in evaluation.gap_keys
         for evaluation in sorted(evaluations, key=lambda e: e.opens_on)
-        if evaluation.opens_on > raised_on and evaluation.judged(key)
+        if evaluation.opens_on > raised_on and evaluation.judged(key, refs)
     ]
     if not seen:
         return GapState.NOT_REASSESSED

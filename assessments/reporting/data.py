@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from partnerships.models import FundingFormula, FundingSignOff, Membership
 
-from ..actions.plan import action_plan
+from ..actions.plan import action_plan, own_actions
 from ..models import (
     Answer,
     Assessment,
@@ -45,6 +45,8 @@ from .scoring import band, dimension_score, overall_score, partnership_dimension
 from .summary import board_summary
 
 SCHEMA_VERSION = 1
+# What a frozen round keeps of each gap, for the rounds after it.
+DIGEST_GAP_FIELDS = ("key", "refs", "severity", "message", "dimension_name", "owner_label")
 NOT_STARTED = "not_started"
 
 
@@ -373,13 +375,7 @@ def report_digest(report: dict) -> dict:
         "opens_on": report["round"]["opens_on"],
         "as_at": report["generated_on"],
         "overall": report["overall"]["score"],
-        "gaps": [
-            {
-                key: gap[key]
-                for key in ("key", "severity", "message", "dimension_name", "owner_label")
-            }
-            for gap in report["gaps"]
-        ],
+        "gaps": [{key: gap[key] for key in DIGEST_GAP_FIELDS} for gap in report["gaps"]],
         "submitted": [
             organisation_ref(m["organisation"]["id"])
             for m in report["members"]
@@ -433,12 +429,20 @@ def _trend(round_, assessments, rows, dimensions, member_ids, digests) -> list[d
 # ---------------------------------------------------------------- organisation report
 
 
-def organisation_report(assessment: Assessment, *, today: date | None = None) -> dict:
+def organisation_report(
+    assessment: Assessment, *, today: date | None = None, partnership_plan: dict | None = None
+) -> dict:
     """One organisation's report for one round, with full detail (its own evidence and
-    comments). Six queries: the framework's questions, the answers, the previous
-    round's assessment and answers, the funding formula and this member's sign-off."""
+    comments). Seven queries: the framework's questions, the answers, the previous
+    round's assessment, its answers and its frozen report's gaps, the funding formula
+    and this member's sign-off. Its actions are its share of `partnership_plan`, the
+    round's partnership report's action plan, so both reports say the same about them
+    (built here when not given)."""
     today = today or timezone.localdate()
     round_, organisation = assessment.round, assessment.organisation
+    if partnership_plan is None:
+        # First, as it also freezes any earlier round closed before snapshots existed.
+        partnership_plan = partnership_report(round_, today=today)["action_plan"]
     questions = list(
         Question.objects.filter(dimension__framework_id=round_.framework_id).select_related(
             "dimension"
@@ -455,8 +459,6 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
         (q.dimension.code, q.weight, answers[q.pk].level if q.pk in answers else None)
         for q in questions
     )
-    # First, as it freezes any earlier round closed before snapshots existed.
-    digests = snapshot_digests(round_.partnership_id, before=round_)
     previous = (
         Assessment.objects.filter(
             round__partnership_id=round_.partnership_id,
@@ -522,14 +524,6 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
             frozenset(previous_digest["submitted"]),
         )
     mark_since_previous(gap_data, previous_evaluation)
-    plan = action_plan(
-        partnership_id=round_.partnership_id,
-        evaluations=[d["evaluation"] for d in digests] + [this_round],
-        as_at=today,
-        since=date.fromisoformat(digests[-1]["as_at"]) if digests else None,
-        up_to=round_.opens_on,
-        organisation_id=organisation.pk,
-    )
     detail = []
     for d in dimensions:
         score, before = scores.get(d["code"]), previous_scores.get(d["code"])
@@ -575,7 +569,7 @@ def organisation_report(assessment: Assessment, *, today: date | None = None) ->
             closed_since(previous_digest["gaps"], this_round) if previous_evaluation else []
         ),
         "actions_by_owner": _actions_by_owner(gap_data),
-        "action_plan": plan,
+        "action_plan": own_actions(partnership_plan, organisation.pk),
         "funding_signed": sign_off is not None,
     }
 
@@ -587,13 +581,7 @@ def organisation_digest(report: dict) -> dict:
         "round": report["round"]["name"],
         "opens_on": report["round"]["opens_on"],
         "as_at": report["generated_on"],
-        "gaps": [
-            {
-                key: gap[key]
-                for key in ("key", "severity", "message", "dimension_name", "owner_label")
-            }
-            for gap in report["gaps"]
-        ],
+        "gaps": [{key: gap[key] for key in DIGEST_GAP_FIELDS} for gap in report["gaps"]],
         "submitted": [organisation_ref(report["organisation"]["id"])] if submitted else [],
     }
 

@@ -44,7 +44,9 @@ def freeze_round(round_: Round) -> RoundSnapshot:
                 "round__partnership", "round__framework", "organisation"
             )
             for assessment in assessments:
-                own = organisation_report(assessment, today=as_at) | {"snapshot": stamp}
+                own = organisation_report(
+                    assessment, today=as_at, partnership_plan=report["action_plan"]
+                ) | {"snapshot": stamp}
                 OrganisationSnapshot.objects.create(
                     snapshot=snapshot,
                     assessment=assessment,
@@ -97,10 +99,12 @@ def frozen_organisation_report(assessment: Assessment) -> dict | None:
     return json.loads(text)
 
 
-def own_organisation_report(round_: Round, organisation_id: int | None) -> dict | None:
+def own_organisation_report(
+    round_: Round, organisation_id: int | None, partnership_plan: dict
+) -> dict | None:
     """The organisation report of the reader's own organisation in this round, if it
     has an assessment there (for the partnership PDF's appendix): frozen with a closed
-    round, as it is now in an open one."""
+    round, as it is now in an open one (its actions from `partnership_plan`)."""
     if organisation_id is None:
         return None
     assessment = (
@@ -110,4 +114,6 @@ def own_organisation_report(round_: Round, organisation_id: int | None) -> dict 
     )
     if assessment is None:
         return None
-    return frozen_organisation_report(assessment) or organisation_report(assessment)
+    return frozen_organisation_report(assessment) or organisation_report(
+        assessment, partnership_plan=partnership_plan
+    )

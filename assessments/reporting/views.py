@@ -88,8 +88,13 @@ def partnership_json_export(request, round_id: int):
 
 
 def report_of(assessment) -> dict:
-    """An organisation's report: as frozen when its round closed, or as it is now."""
-    return frozen_organisation_report(assessment) or organisation_report(assessment)
+    """An organisation's report: as frozen when its round closed, or as it is now, with
+    its actions as the (cached) partnership report shows them."""
+    frozen = frozen_organisation_report(assessment)
+    if frozen is not None:
+        return frozen
+    partnership, _ = cached_partnership_report(assessment.round)
+    return organisation_report(assessment, partnership_plan=partnership["action_plan"])
 
 
 @login_required
@@ -139,7 +144,7 @@ def partnership_pdf(request, round_id: int):
     round_ = get_round_for_user(request.user, round_id)
     report, _ = cached_partnership_report(round_)
     # The appendix holds the reader's own organisation's answers, and only those.
-    own = own_organisation_report(round_, request.user.organisation_id)
+    own = own_organisation_report(round_, request.user.organisation_id, report["action_plan"])
     name, round_name = report["partnership"]["name"], report["round"]["name"]
     context = _pdf_context(
         report,
