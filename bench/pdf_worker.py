@@ -39,6 +39,14 @@ FILLS = {
 }
 
 
+PAGE_STARTS = 4
+
+
+def first_line(page) -> str:
+    text = page.extract_text() or ""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 def fail(message: str):
     sys.exit(f"pdf_worker: {message}")
 
@@ -139,8 +147,12 @@ def main(argv: list[str]) -> int:
 
     from pypdf import PdfReader
 
+    reader = PdfReader(io.BytesIO(pdf))
     figures = {
-        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "pages": len(reader.pages),
+        # The first line of the first few pages, so run.py can check what starts where
+        # (the partnership PDF's board summary must take exactly one page).
+        "page_starts": [first_line(page) for page in reader.pages[:PAGE_STARTS]],
         "kb": len(pdf) / 1024,
         "cold_s": cold,
         "warm_s": statistics.median(warm),

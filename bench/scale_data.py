@@ -3,35 +3,52 @@
 450 organisations (every council in England and Wales, from the repository's
 data/organisations-ons-2021.csv, topped up with invented police, fire, NHS and voluntary
 bodies), 60 partnerships of three rounds each and
-about 8,000 submitted assessments of one answer per statement.
+about 8,000 submitted assessments of one answer per statement. Every closed round is
+frozen (its snapshot taken as at its closing date, as closing a round does in
+production), and every partnership has about ten actions on its action plan.
 
-Rows are made with bulk_create rather than through the services: the services' checks and
-change history are not what the benchmark measures, and would make the build take many
-minutes. One seeded random generator drives every choice, so every build is the same data.
+Organisations, people, rounds, assessments and answers are made with bulk_create rather
+than through the services: the services' checks and change history are not what the
+benchmark measures, and would make the build take many minutes. The snapshots and the
+actions go through the code production uses (freeze_round, create_action and
+update_action), so they hold what production would hold. Seeded random generators drive
+every choice, so every build is the same data.
 Import this module only after django.setup().
 """
 
 import csv
+import hashlib
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import zip_longest
 from pathlib import Path
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from assessments.actions.models import Action, ActionChange, ActionStatus
+from assessments.actions.services import create_action, update_action
+from assessments.choices import OwnerRole
 from assessments.framework.loader import load_framework_file
 from assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
     Framework,
+    OrganisationSnapshot,
     Question,
     Round,
+    RoundSnapshot,
     RoundStatus,
 )
+from assessments.reporting.cache import cached_partnership_report
+from assessments.reporting.snapshots import freeze_round
 from partnerships.models import (
     FundingFormula,
     FundingSignOff,
@@ -45,12 +62,21 @@ from partnerships.models import (
 )
 
 SEED = 2026
+# The actions have a generator of their own, so adding them left the rest of the data
+# as it was.
+ACTIONS_SEED = SEED + 1
 ORGANISATIONS = 450
 PARTNERSHIPS = 60
 HEADLINE = "Bench partnership 01"  # exactly 30 partners: the benchmark's headline case
 SMALL = "Bench partnership 60"  # exactly 3 partners
-# The build is one transaction, so this partnership existing means a complete build.
+# The build is one transaction, so this partnership existing means a complete build; its
+# description names the version of the build that made it and the schema it was made
+# for (build_stamp()). Bump BUILD_VERSION whenever the build makes different data; a
+# changed migration changes the schema part by itself. Either way run.py builds again
+# instead of reusing an older build. 2: snapshots of the closed rounds and actions.
 MARKER = HEADLINE
+BUILD_VERSION = 2
+REPO = Path(__file__).resolve().parents[1]
 HEADLINE_SIZE, SMALL_SIZE = 30, 3
 # The other 58 partnerships spread evenly over this range: with three rounds each that
 # gives about 8,000 submitted assessments.
@@ -60,7 +86,7 @@ BATCH_SIZE = 1000
 
 # The 355 councils of England and Wales (ONS, April 2021) in the organisation import
 # format, shipped in the repository (data/README.md says where it comes from).
-COUNCILS_CSV = Path(__file__).resolve().parents[1] / "data" / "organisations-ons-2021.csv"
+COUNCILS_CSV = REPO / "data" / "organisations-ons-2021.csv"
 OTHER_BODIES = [
     (OrganisationKind.POLICE, "Bench Police Force"),
     (OrganisationKind.FIRE, "Bench Fire and Rescue Service"),
@@ -102,8 +128,41 @@ class Context:
     maturity: dict[int, float] = field(default_factory=dict)
 
 
+def schema_fingerprint() -> str:
+    """A hash of the project's own migration files: a new migration, or one edited in
+    place before it is released (which `migrate` would not apply again), changes it."""
+    digest = hashlib.sha256()
+    for app in apps.get_app_configs():
+        folder = Path(app.path) / "migrations"
+        if REPO not in folder.parents:
+            continue  # Django's and third-party apps change only with their versions
+        for file in sorted(folder.glob("*.py")):
+            digest.update(file.relative_to(REPO).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def build_stamp() -> str:
+    return f"[bench build {BUILD_VERSION}, schema {schema_fingerprint()}]"
+
+
+def build_state() -> str:
+    """Whether the data is "absent" (nothing built), "current" (built by this version of
+    the build, for this schema) or "stale" (built by an older version, or for another
+    schema: before migrations that added tables the build now fills, say)."""
+    try:
+        description = (
+            Partnership.objects.filter(name=MARKER).values_list("description", flat=True).first()
+        )
+    except DatabaseError:
+        return "stale"  # tables that no longer match the models
+    if description is None:
+        return "absent"
+    return "current" if description.endswith(build_stamp()) else "stale"
+
+
 def is_built() -> bool:
-    return Partnership.objects.filter(name=MARKER).exists()
+    return build_state() == "current"
 
 
 # ---------------------------------------------------------------- organisations and people
@@ -292,10 +351,13 @@ def create_funding(ctx: Context, partnership: Partnership, members: list[Organis
     )
 
 
-def create_partnership(ctx: Context, number: int, size: int) -> None:
+def create_partnership(ctx: Context, number: int, size: int) -> tuple[list[Round], list]:
+    """The partnership, its members, rounds, assessments and funding formula. Returns
+    its rounds (oldest first) and its members (the lead first)."""
+    name = f"Bench partnership {number:02d}"
+    stamp = f" {build_stamp()}" if name == MARKER else ""
     partnership = Partnership.objects.create(
-        name=f"Bench partnership {number:02d}",
-        description=f"Scale data for the benchmark: {size} partners.",
+        name=name, description=f"Scale data for the benchmark: {size} partners.{stamp}"
     )
     members = ctx.rng.sample(ctx.organisations, size)
     joined_on = ctx.today - timedelta(days=4 * 365)
@@ -313,20 +375,185 @@ def create_partnership(ctx: Context, number: int, size: int) -> None:
     rounds = create_rounds(partnership, ctx)
     Answer.objects.bulk_create(create_assessments(ctx, rounds, members), batch_size=BATCH_SIZE)
     create_funding(ctx, partnership, members)
+    return rounds, members
+
+
+def freeze_closed_rounds(rounds: list[Round]) -> None:
+    """Each closed round frozen once, oldest first, as closing it did in production (as
+    at its closing date). Unfrozen, the first read of a closed round would freeze it,
+    which production never does after this release."""
+    for round_ in rounds:
+        if round_.status == RoundStatus.CLOSED:
+            freeze_round(round_)
+
+
+# ---------------------------------------------------------------- action plans
+
+ACTION_DESCRIPTIONS = {
+    OwnerRole.EXECUTIVE: [
+        "Take the funding formula to the next leadership team meeting for sign-off.",
+        "Agree the partnership's governance terms of reference at cabinet.",
+        "Name a senior responsible owner and report progress to the board each quarter.",
+    ],
+    OwnerRole.ICT_MANAGER: [
+        "Complete the technical design and have it reviewed by the partnership's architects.",
+        "Move the remaining services onto the shared identity platform.",
+        "Run a recovery test of the shared systems and publish the results.",
+    ],
+    OwnerRole.LEGAL: [
+        "Draft the data sharing agreement and take it through legal review.",
+        "Review the contracts for the shared services before they are renewed.",
+    ],
+    OwnerRole.INFORMATION_GOVERNANCE: [
+        "Update the information asset register and the data protection impact assessment.",
+        "Train the service leads in the partnership's information governance policy.",
+    ],
+}
+ACTIONS_PER_ROUND = 5  # from each of the last two rounds: about ten per partnership
+OWNER_NAMES = ["Sam Patel", "Alex Morgan", "Jo Williams", "Chris Evans", "Priya Shah", ""]
+DROPPED_REASON = "Superseded by the partnership-wide programme agreed at the board."
+
+
+def is_partnership_gap(gap: dict) -> bool:
+    return gap["key"].rsplit("|", 1)[-1] == "partnership"
+
+
+def organisation_of(gap: dict) -> int:
+    """The organisation id of a partner's own gap (its key ends with its ref)."""
+    return int(gap["key"].rsplit("|", 1)[-1].split(":", 1)[1])
+
+
+def planner_for(ctx: Context, organisation_id: int, owner_role: str) -> User:
+    """Who agrees an organisation's own action: its ICT manager for ICT gaps, its
+    executive for the rest."""
+    if owner_role == OwnerRole.ICT_MANAGER:
+        return ctx.ict_managers[organisation_id]
+    return ctx.executives[organisation_id]
+
+
+def choose_gaps(rng: random.Random, gaps: list[dict], later_keys: set[str] | None) -> list:
+    """(gap, partnership_wide) for one round's actions: one partnership-wide action on a
+    partnership gap (if the round has one), and the partners' own gaps, from different
+    partners, to make ACTIONS_PER_ROUND. For the previous round (`later_keys`, the open
+    round's gap keys), half of the partners' gaps are ones the open round still raises
+    and half ones it no longer raises, so the plan shows gaps closed, still open and not
+    reassessed yet."""
+    chosen = []
+    shared = [g for g in gaps if is_partnership_gap(g)]
+    if shared:
+        chosen.append((rng.choice(shared), True))
+    own = [g for g in gaps if not is_partnership_gap(g)]
+    rng.shuffle(own)
+    if later_keys is not None:
+        still = [g for g in own if g["key"] in later_keys]
+        gone = [g for g in own if g["key"] not in later_keys]
+        own = [g for pair in zip_longest(still, gone) for g in pair if g is not None]
+    # Different partners where there are enough of them (a small partnership repeats).
+    seen_organisations = set()
+    for gap in own:
+        if len(chosen) == ACTIONS_PER_ROUND:
+            return chosen
+        if organisation_of(gap) not in seen_organisations:
+            seen_organisations.add(organisation_of(gap))
+            chosen.append((gap, False))
+    for gap in own:
+        if len(chosen) == ACTIONS_PER_ROUND:
+            break
+        if all(gap is not taken for taken, _ in chosen):
+            chosen.append((gap, False))
+    return chosen
+
+
+def create_action_plan(
+    ctx: Context, rng: random.Random, rounds: list[Round], members: list
+) -> list[Action]:
+    """About ten actions, agreed through create_action by the people who may: five from
+    the previous (closed) round's report and five from the open round's. Then, through
+    update_action, some are in progress, some done and one dropped with a reason."""
+    previous, current = rounds[-2], rounds[-1]
+    lead_executive = ctx.executives[members[0].pk]
+    current_gaps = cached_partnership_report(current)[0]["gaps"]
+    previous_gaps = cached_partnership_report(previous)[0]["gaps"]
+    plans = [
+        (previous, gap, wide)
+        for gap, wide in choose_gaps(rng, previous_gaps, {g["key"] for g in current_gaps})
+    ] + [(current, gap, wide) for gap, wide in choose_gaps(rng, current_gaps, None)]
+    today = ctx.today
+    actions = []
+    for round_, gap, wide in plans:
+        owner_role = gap["owner"]
+        user = lead_executive if wide else planner_for(ctx, organisation_of(gap), owner_role)
+        action = create_action(
+            user=user,
+            round_=round_,
+            gap=gap,
+            partnership_wide=wide,
+            description=rng.choice(ACTION_DESCRIPTIONS[OwnerRole(owner_role)]),
+            owner_role=owner_role,
+            owner_name=rng.choice(OWNER_NAMES),
+            due_on=today + timedelta(days=rng.randint(14, 365)),
+        )
+        actions.append((action, user, round_ is previous))
+    # The previous round's actions have had a year: most done or under way, one dropped.
+    # The open round's are newer: a couple under way.
+    earlier = [a for a in actions if a[2]]
+    later = [a for a in actions if not a[2]]
+    changes = [ActionStatus.DONE, ActionStatus.DONE, ActionStatus.IN_PROGRESS]
+    changes += [ActionStatus.DROPPED]
+    for (action, user, _), status in zip(earlier, changes, strict=False):
+        if status == ActionStatus.DONE:
+            # Under way first, then done: two changes in its history.
+            action = update_action(
+                user=user, action=action, version=action.version, status=ActionStatus.IN_PROGRESS
+            )
+        update_action(
+            user=user,
+            action=action,
+            version=action.version,
+            status=status,
+            dropped_reason=DROPPED_REASON if status == ActionStatus.DROPPED else "",
+        )
+    for action, user, _ in later[:2]:
+        update_action(
+            user=user, action=action, version=action.version, status=ActionStatus.IN_PROGRESS
+        )
+    return [action for action, _, _ in actions]
 
 
 # ---------------------------------------------------------------- the whole build
 
 
+@dataclass
+class Phases:
+    """Seconds spent on each part of the build, for run.py to report."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timing(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+phases = Phases()
+
+
 def build() -> float:
     """Builds everything in one transaction (faster on SQLite, and a failed build leaves
-    no marker behind). Returns the seconds it took."""
+    no marker behind). Returns the seconds it took; `phases` says where they went. Each
+    partnership's data is written, then its closed rounds frozen, oldest first, then its
+    actions agreed."""
     start = time.perf_counter()
+    phases.seconds.clear()
     with transaction.atomic():
-        framework = load_framework_file().framework
-        questions = list(Question.objects.filter(dimension__framework=framework))
-        organisations = create_organisations()
-        executives, ict_managers = create_users(organisations)
+        with phases.timing("data"):
+            framework = load_framework_file().framework
+            questions = list(Question.objects.filter(dimension__framework=framework))
+            organisations = create_organisations()
+            executives, ict_managers = create_users(organisations)
         rng = random.Random(SEED)
         ctx = Context(
             rng=rng,
@@ -338,8 +565,17 @@ def build() -> float:
             today=timezone.localdate(),
             maturity={o.pk: rng.uniform(0.8, 3.2) for o in organisations},
         )
+        actions_rng = random.Random(ACTIONS_SEED)
         for number, size in enumerate(partnership_sizes(), start=1):
-            create_partnership(ctx, number, size)
+            with phases.timing("data"):
+                rounds, members = create_partnership(ctx, number, size)
+            with phases.timing("snapshots"):
+                freeze_closed_rounds(rounds)
+            with phases.timing("actions"):
+                create_action_plan(ctx, actions_rng, rounds, members)
+    # The reports cached while agreeing the actions are out of date (the actions are in
+    # their fingerprint): the benchmark starts from an empty cache.
+    cache.clear()
     return time.perf_counter() - start
 
 
@@ -356,6 +592,10 @@ def row_counts() -> dict[str, int]:
         "draft assessments": Assessment.objects.filter(status=AssessmentStatus.DRAFT).count(),
         "answers": Answer.objects.count(),
         "funding sign-offs": FundingSignOff.objects.count(),
+        "round snapshots": RoundSnapshot.objects.count(),
+        "organisation snapshots": OrganisationSnapshot.objects.count(),
+        "actions": Action.objects.count(),
+        "action changes": ActionChange.objects.count(),
     }
 
 
@@ -364,6 +604,24 @@ def row_counts() -> dict[str, int]:
 
 def open_round(partnership_name: str) -> Round:
     return Round.objects.get(partnership__name=partnership_name, status=RoundStatus.OPEN)
+
+
+def latest_closed_round(partnership_name: str) -> Round:
+    return (
+        Round.objects.filter(partnership__name=partnership_name, status=RoundStatus.CLOSED)
+        .order_by("-opens_on")
+        .first()
+    )
+
+
+def an_action(round_: Round) -> Action:
+    """The partnership-wide action with the longest history: the lead executive, who
+    reads the pages, may change it, so its page shows the form as well as the history."""
+    return (
+        Action.objects.filter(partnership_id=round_.partnership_id, partnership_wide=True)
+        .order_by("-version", "pk")
+        .first()
+    )
 
 
 def executive_of(organisation_id: int) -> User:
