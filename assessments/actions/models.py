@@ -39,7 +39,10 @@ class Action(models.Model):
     round = models.ForeignKey("assessments.Round", on_delete=models.PROTECT, related_name="+")
     gap_key = models.CharField(max_length=300)
     gap_code = models.CharField(max_length=60)
-    gap_severity = models.CharField(max_length=10)
+    gap_severity = models.CharField(
+        max_length=10,
+        choices=[("critical", "Critical"), ("high", "High"), ("warning", "Warning")],
+    )
     gap_message = models.TextField()
     # The partners the gap named (as "organisation:<id>"): a partnership-wide gap drawn
     # from their scores is judged again only once they have all submitted.
