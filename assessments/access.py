@@ -15,6 +15,7 @@ predicates as a second line of defence; templates receive booleans.
 | `can_plan_own_actions(user, partnership)` | executives and ICT managers of a current member |
 | `can_plan_partnership_actions(user, partnership)` | executives of the current lead partner |
 | `can_update_action(user, action)` | as the first (own) or second (partnership-wide) |
+| `owned_action_roles(user)` | the owner roles whose actions are this person's to do |
 
 Actions are seen by whoever sees the partnership's report (`get_action_for_user`).
 """
@@ -33,6 +34,7 @@ from partnerships.access import (
 )
 from partnerships.models import Membership
 
+from .choices import OwnerRole
 from .models import Action, Assessment, Dimension, Round
 
 CHANGE_REFUSED = "Only the organisation's ICT manager can change its assessment"
@@ -155,3 +157,13 @@ def updatable_action_ids(user, partnership, items: list[dict]) -> set[int]:
             else own and item["organisation_id"] == user.organisation_id
         )
     }
+
+
+def owned_action_roles(user) -> set[str]:
+    """The owner roles of the actions that are this person's to do: an ICT manager's,
+    or an executive's (who also answers for legal and information governance)."""
+    if is_ict_manager(user):
+        return {OwnerRole.ICT_MANAGER}
+    if is_executive(user):
+        return {OwnerRole.EXECUTIVE, OwnerRole.LEGAL, OwnerRole.INFORMATION_GOVERNANCE}
+    return set()

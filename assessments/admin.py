@@ -24,7 +24,14 @@ from .models import (
     RoundReopening,
     RoundStatus,
 )
-from .rounds import ReopenReasonRequired, close_rounds, drafts_in, open_round, reopen_rounds
+from .rounds import (
+    ReopenReasonRequired,
+    change_round,
+    close_rounds,
+    drafts_in,
+    open_round,
+    reopen_rounds,
+)
 
 MAX_FRAMEWORK_BYTES = 1024 * 1024
 
@@ -195,24 +202,35 @@ class QuestionAdmin(FrameworkInUseReadOnly, admin.ModelAdmin):
 @admin.register(Round)
 class RoundAdmin(NoBulkDeleteAdmin):
     list_display = ["name", "partnership", "framework", "status", "opens_on", "closes_on"]
-    list_filter = ["status", "framework"]
+    list_filter = ["status", "closes_on", "framework"]
     search_fields = ["name", "partnership__name"]
     list_select_related = ["partnership", "framework"]
     autocomplete_fields = ["partnership"]
     actions = ["close_rounds", "open_rounds"]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "closes_on"] if obj is not None else []
+        readonly = []
+        if obj is not None:
+            # A closed round's closing date is the day it closed; an open one's is its
+            # deadline, which may move.
+            readonly = ["status"] if obj.is_open else ["status", "closes_on"]
         if obj is not None and obj.assessments.exists():
             readonly.append("framework")  # answers belong to its statements
         return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "closes_on" in form.base_fields and (obj is None or obj.closes_on is not None):
+            form.base_fields["closes_on"].required = True
+            form.base_fields["closes_on"].help_text = "Partners see the days left until this date"
+        return form
 
     def deletable(self, obj) -> bool:
         return not obj.assessments.exists()
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()  # name and opening date only: status and framework are read-only
+            change_round(round_=obj, user=request.user)
         else:
             open_round(round_=obj, user=request.user)
 

@@ -3,6 +3,7 @@ the coordinators' pages will). Each checks `can_manage_rounds` and runs in one
 transaction. Closing a round freezes its reports; reopening one discards the frozen
 copy and records why."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,11 +25,29 @@ def drafts_in(rounds: list[Round]) -> list[Assessment]:
     )
 
 
+CLOSING_DATE_REQUIRED = "Enter the date the round closes, so partners know their deadline"
+
+
 @transaction.atomic
 def open_round(*, round_: Round, user) -> Round:
-    """Save a new round, open."""
+    """Save a new round, open, with its closing date (every new round has one)."""
     require(can_manage_rounds(user, round_.partnership), ROUNDS_REFUSED)
+    if round_.closes_on is None:
+        raise ValidationError({"closes_on": CLOSING_DATE_REQUIRED})
     round_.status = RoundStatus.OPEN
+    round_.full_clean()
+    round_.save()
+    return round_
+
+
+@transaction.atomic
+def change_round(*, round_: Round, user) -> Round:
+    """Save changes to a round's name, opening date or (while open) closing date. An
+    open round keeps a closing date once it has one."""
+    require(can_manage_rounds(user, round_.partnership), ROUNDS_REFUSED)
+    before = Round.objects.filter(pk=round_.pk).values_list("closes_on", flat=True).first()
+    if round_.is_open and round_.closes_on is None and before is not None:
+        raise ValidationError({"closes_on": CLOSING_DATE_REQUIRED})
     round_.full_clean()
     round_.save()
     return round_

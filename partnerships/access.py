@@ -45,18 +45,23 @@ def is_current_member(user, partnership: Partnership) -> bool:
     return _current_membership(user, partnership).exists()
 
 
-def can_sign_funding(user, partnership: Partnership) -> bool:
+def can_sign_funding(user, partnership: Partnership, *, is_member: bool | None = None) -> bool:
     """The formula is agreed by each member's chief executive and finance director,
-    so only an executive of a current member signs it."""
-    return is_executive(user) and is_current_member(user, partnership)
+    so only an executive of a current member signs it. `is_member` is for callers that
+    already know (the dashboard)."""
+    if not is_executive(user):
+        return False
+    return is_current_member(user, partnership) if is_member is None else is_member
 
 
-def is_lead_executive(user, partnership: Partnership) -> bool:
-    """An executive of the partnership's current lead partner."""
-    return (
-        is_executive(user)
-        and _current_membership(user, partnership).filter(role=MembershipRole.LEAD).exists()
-    )
+def is_lead_executive(user, partnership: Partnership, *, membership=None) -> bool:
+    """An executive of the partnership's current lead partner. `membership` is for
+    callers that have already loaded the user's current membership (the dashboard)."""
+    if not is_executive(user):
+        return False
+    if membership is not None:
+        return membership.role == MembershipRole.LEAD
+    return _current_membership(user, partnership).filter(role=MembershipRole.LEAD).exists()
 
 
 def can_record_funding(user, partnership: Partnership) -> bool:

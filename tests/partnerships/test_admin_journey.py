@@ -313,7 +313,7 @@ def add_round(browser: Administrator, framework, name: str, opens_on) -> Round:
             "name": name,
             "framework": str(framework.pk),
             "opens_on": typed(opens_on),
-            "closes_on": "",
+            "closes_on": typed(opens_on + timedelta(days=60)),
             "_save": "Save",
         }
     )

@@ -59,6 +59,7 @@ def timeline(partners, administrator, plan_action):
                 framework=partners.round.framework,
                 name=name,
                 opens_on=opens_on,
+                closes_on=opens_on + timedelta(days=42),
             ),
             user=administrator,
         )
