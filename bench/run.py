@@ -1,5 +1,8 @@
 """`make bench`: query counts and timings of the report pages and exports at scale.
 
+Also times the send_notifications command on the same data (bench/notices.py),
+in a scenario of its own that is rolled back at the end.
+
 Runs in-process with Django's test client against a database of its own
 (var/bench.sqlite3, or BENCH_DATABASE_URL), building the scale dataset on first use.
 The PDFs are measured each in a fresh process (bench/pdf_worker.py).
@@ -516,6 +519,42 @@ def pdf_budget_lines(pdfs: list[dict]) -> list[str]:
     return lines
 
 
+def notifications_table(measurement, markdown: bool) -> str:
+    header = ["command", "seconds", "queries", "emails"]
+    rows = [[r.name, f"{r.seconds:.2f}", str(r.queries), str(r.emails)] for r in measurement.runs]
+    return format_table(header, rows, markdown)
+
+
+def notifications_lines(measurement) -> list[str]:
+    from notifications.models import Kind
+
+    first, second = measurement.runs
+    # Every kind, those with no notices too (no action is due within 7 days in the data);
+    # rows recorded but not sent (failed) in brackets.
+    kinds = []
+    for kind in Kind.values:
+        sent, recorded = measurement.sent_by_kind.get(kind, 0), measurement.by_kind.get(kind, 0)
+        unsent = f" ({recorded - sent:,} not sent)" if recorded != sent else ""
+        kinds.append(f"{kind} {sent:,}{unsent}")
+    recorded = sum(measurement.by_kind.values())
+    sent = sum(measurement.sent_by_kind.values())
+    lines = [
+        f"emails by kind (Notification rows sent): {', '.join(kinds)}",
+        f"{recorded:,} notices recorded, {sent:,} sent, {first.emails:,} emails in the outbox "
+        f"on the first run, to {measurement.emails_to_distinct_people:,} people",
+        f"first run said: {first.summary}",
+        f"second run said: {second.summary}",
+        f"second run sent {second.emails} emails: " + ("OK" if second.emails == 0 else "OVER"),
+    ]
+    if sent != first.emails:
+        lines.append(f"{sent:,} rows marked sent but {first.emails:,} emails in the outbox: OVER")
+    lines.append(
+        "data as it was after the rollback: "
+        + ("OK" if measurement.rolled_back else "NO (the bench data changed: --rebuild)")
+    )
+    return lines
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     database_file = setup_django(args.rebuild)
@@ -534,6 +573,20 @@ def main(argv: list[str]) -> int:
     print(table(results, args.markdown))
     print()
     print("\n".join(budget_lines(results)))
+
+    from bench import notices as notification_bench
+
+    notices = notification_bench.measure()
+    print(
+        f"\nsend_notifications, run twice in a transaction rolled back at the end: every "
+        f"round of every partnership ({notices.rounds}) open and closing in "
+        f"{notification_bench.CLOSES_IN_DAYS} days, the {notices.users_given_email} users "
+        f"without an email address given one @{notification_bench.EMAIL_DOMAIN}, emails "
+        "to Django's in-memory backend; queries counted in the timed run.\n"
+    )
+    print(notifications_table(notices, args.markdown))
+    print()
+    print("\n".join(notifications_lines(notices)))
     if args.no_pdf:
         return 0
 

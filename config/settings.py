@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "common",
     "partnerships",
     "assessments",
+    "notifications",
     "ops",
 ]
 
@@ -230,6 +231,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "partnership-readiness@localhost")
+# The address people reach the service at, for links in emails sent from the command
+# line (no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A run that claimed a notification and died before recording the result gives it up
+# after this long; the next run sends it.
+NOTIFICATION_CLAIM_SECONDS = env_int("NOTIFICATION_CLAIM_SECONDS", 600)
 
 # HTTPS protections: on by default whenever DEBUG is off. Behind a proxy that
 # terminates TLS, set SECURE_SSL_REDIRECT=0 and SECURE_PROXY_SSL_HEADER=1.

@@ -51,5 +51,6 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("partnerships.urls")),
+    path("", include("notifications.urls")),
     path("", include("assessments.urls")),
 ]

@@ -45,6 +45,7 @@ from assessments.models import (
     RoundReopening,
     RoundSnapshot,
 )
+from notifications.models import Notification, Preference
 from partnerships.models import (
     FundingFormula,
     FundingShare,
@@ -82,6 +83,8 @@ MODELS = [
     RoundReopening,
     Action,
     ActionChange,
+    Preference,
+    Notification,
 ]
 LABELS = {model._meta.label_lower: model for model in MODELS}
 # Groups and users point at permissions (and users at groups) by natural key, since
@@ -209,6 +212,8 @@ def _partnership_rows(partnership) -> dict:
         RoundReopening: round_reopenings,
         Action: actions,
         ActionChange: action_changes,
+        Preference: Preference.objects.filter(user__in=users),
+        Notification: Notification.objects.filter(recipient__in=users),
     }
 
 

@@ -98,3 +98,19 @@ def test_the_demo_ceo_finds_the_verdict_on_page_two_and_signing_removes_the_fund
     assert "not signed" not in page_two
     assert "Every member's executive has signed version 1 of the funding formula" in page_two
     assert "Verdict: Not ready" in page_two  # identity management is still missing
+
+
+def test_each_demo_dashboard_opens_with_what_needs_that_person(client, demo):
+    def first_need(username):
+        client.logout()
+        sign_in(client, username)
+        response = client.get(reverse("assessments:dashboard"))
+        html = response.text
+        # "What needs you" comes before the partnerships.
+        assert html.index("What needs you") < html.index("Assessment rounds")
+        return response.context["needs"][0].text
+
+    assert first_need("nhs-ict") == "Submit your assessment: 5 days left"
+    assert first_need("voluntary-ict") == "Start your assessment: 5 days left"
+    assert first_need("police-exec") == "Sign version 1 of the funding formula"
+    assert first_need("oxfordshire-exec") == "2 of 5 members have not submitted: 5 days left"

@@ -23,6 +23,7 @@ from assessments.models import (
     RoundReopening,
 )
 from assessments.reporting.data import organisation_report, partnership_report
+from notifications.models import Notification, Preference
 from ops import backup
 from ops.backup import MODELS, BackupError, export_document, import_document
 from ops.demo import DEMO_PASSWORD, seed_demo
@@ -60,7 +61,7 @@ def empty_the_database():
 
 def add_history(assessment, changed_by, reopened_by, formula):
     """Rows of the models the demo does not make: an answer change, a reopening (of an
-    assessment and of a round), a funding share."""
+    assessment and of a round), a funding share, a reminder preference, a notification."""
     answer = assessment.answers.order_by("pk").first()
     AnswerChange.objects.create(
         answer=answer, changed_by=changed_by, old_level=None, new_level=answer.level, version=2
@@ -73,6 +74,17 @@ def add_history(assessment, changed_by, reopened_by, formula):
     )
     FundingShare.objects.create(
         formula=formula, organisation=assessment.organisation, percentage="37.50"
+    )
+    Preference.objects.create(user=changed_by, reminders=False)
+    Notification.objects.create(
+        recipient=changed_by,
+        kind="assessment_reopened",
+        about="reopening:1",
+        subject="Your assessment was reopened",
+        context={"reason": "Figures corrected by finance."},
+        sent_at=timezone.now(),
+        outcome="sent",
+        attempts=1,
     )
     RoundReopening.objects.create(
         round=assessment.round,

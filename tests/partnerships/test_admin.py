@@ -26,6 +26,7 @@ READ_ONLY = {
     "assessmentreopening",
     "roundreopening",
     "action",
+    "notification",
 }
 ADMIN_PAGES = [
     (model._meta.app_label, model._meta.model_name, page)
