@@ -7,107 +7,266 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0004_report_fingerprint_timestamps'),
-        ('partnerships', '0004_report_fingerprint_timestamps'),
+        ("assessments", "0004_report_fingerprint_timestamps"),
+        ("partnerships", "0004_report_fingerprint_timestamps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partnership_wide', models.BooleanField(default=False)),
-                ('gap_key', models.CharField(max_length=300)),
-                ('gap_code', models.CharField(max_length=60)),
-                ('gap_severity', models.CharField(choices=[('critical', 'Critical'), ('high', 'High'), ('warning', 'Warning')], max_length=10)),
-                ('gap_message', models.TextField()),
-                ('gap_refs', models.JSONField(blank=True, default=list)),
-                ('description', models.TextField(help_text='What will be done')),
-                ('owner_role', models.CharField(choices=[('executive', 'Chief executive and finance director'), ('ict_manager', 'ICT manager (CIO)'), ('legal', 'Monitoring officer and legal services'), ('information_governance', 'Senior information risk owner')], max_length=30)),
-                ('owner_name', models.CharField(blank=True, max_length=150)),
-                ('due_on', models.DateField()),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('done', 'Done'), ('dropped', 'Dropped')], default='not_started', max_length=20)),
-                ('dropped_reason', models.TextField(blank=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organisation')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='partnerships.partnership')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partnership_wide", models.BooleanField(default=False)),
+                ("gap_key", models.CharField(max_length=300)),
+                ("gap_code", models.CharField(max_length=60)),
+                (
+                    "gap_severity",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical"),
+                            ("high", "High"),
+                            ("warning", "Warning"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("gap_message", models.TextField()),
+                ("gap_refs", models.JSONField(blank=True, default=list)),
+                ("description", models.TextField(help_text="What will be done")),
+                (
+                    "owner_role",
+                    models.CharField(
+                        choices=[
+                            ("executive", "Chief executive and finance director"),
+                            ("ict_manager", "ICT manager (CIO)"),
+                            ("legal", "Monitoring officer and legal services"),
+                            ("information_governance", "Senior information risk owner"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("owner_name", models.CharField(blank=True, max_length=150)),
+                ("due_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("dropped_reason", models.TextField(blank=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organisation",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.round",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionChange',
+            name="ActionChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changes', models.JSONField()),
-                ('version', models.PositiveIntegerField()),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='assessments.action')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("changes", models.JSONField()),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="assessments.action",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RoundReopening',
+            name="RoundReopening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reopened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField()),
-                ('discarded_snapshot_as_at', models.DateField(blank=True, null=True)),
-                ('discarded_snapshot_taken_at', models.DateTimeField(blank=True, null=True)),
-                ('reopened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reopenings', to='assessments.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reopened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField()),
+                ("discarded_snapshot_as_at", models.DateField(blank=True, null=True)),
+                ("discarded_snapshot_taken_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reopened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reopenings",
+                        to="assessments.round",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-reopened_at'],
+                "ordering": ["-reopened_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoundSnapshot',
+            name="RoundSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_at', models.DateField(help_text='The closing date the report is as at')),
-                ('taken_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('report', models.TextField()),
-                ('digest', models.JSONField()),
-                ('round', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='snapshot', to='assessments.round')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_at", models.DateField(help_text="The closing date the report is as at")),
+                ("taken_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("report", models.TextField()),
+                ("digest", models.JSONField()),
+                (
+                    "round",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshot",
+                        to="assessments.round",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrganisationSnapshot',
+            name="OrganisationSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report', models.TextField()),
-                ('digest', models.JSONField()),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='snapshot', to='assessments.assessment')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organisation_reports', to='assessments.roundsnapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("report", models.TextField()),
+                ("digest", models.JSONField()),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshot",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organisation_reports",
+                        to="assessments.roundsnapshot",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['not_started', 'in_progress', 'done', 'dropped'])), name='action_status_is_known'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["not_started", "in_progress", "done", "dropped"])
+                ),
+                name="action_status_is_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'dropped'), _negated=True), models.Q(('dropped_reason', ''), _negated=True), _connector='OR'), name='dropped_action_has_reason'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "dropped"), _negated=True),
+                    models.Q(("dropped_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="dropped_action_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('done_at__isnull', False), _connector='OR'), name='done_action_has_date'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    ("done_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="done_action_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionchange',
-            constraint=models.UniqueConstraint(fields=('action', 'version'), name='one_action_change_per_version'),
+            model_name="actionchange",
+            constraint=models.UniqueConstraint(
+                fields=("action", "version"), name="one_action_change_per_version"
+            ),
         ),
     ]
