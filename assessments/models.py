@@ -364,3 +364,21 @@ class RoundReopening(models.Model):
 
 # The action plan's models live with their capability; imported here so Django finds them.
 from .actions.models import Action, ActionChange, ActionStatus  # noqa: E402, F401
+
+
+class RenderedPdf(models.Model):
+    """A PDF in the PDF store, under the key of the report data it shows. The newest
+    for a document is its current one; older ones are pruned after a while."""
+
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20)  # "partnership" (a round) or "organisation"
+    object_id = models.PositiveIntegerField()  # the round's or the assessment's id
+    size = models.PositiveIntegerField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-rendered_at"]
+        indexes = [models.Index(fields=["kind", "object_id", "rendered_at"], name="pdf_document")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.key[:12]}"

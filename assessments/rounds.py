@@ -11,6 +11,7 @@ from common.access import require
 
 from .access import can_manage_rounds
 from .models import Assessment, AssessmentStatus, Round, RoundReopening, RoundStatus
+from .reporting.pdf_queue import queue_after_commit
 from .reporting.snapshots import discard_snapshot, freeze_round
 
 ROUNDS_REFUSED = "Only an administrator can open and close a partnership's rounds"
@@ -68,6 +69,8 @@ def close_rounds(*, rounds: list[Round], user) -> int:
         round_.closes_on = max(today, round_.opens_on)
         round_.save(update_fields=["status", "closes_on", "updated_at"])
         freeze_round(round_)
+        # Its reports are final now: prepare their PDFs once.
+        queue_after_commit(rounds=[round_], assessments=list(round_.assessments.all()))
         closed += 1
     return closed
 

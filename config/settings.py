@@ -4,9 +4,11 @@ Helpers fail loudly on values they cannot read, so a typo in a deployment stops 
 app at start-up instead of quietly running with a default.
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -75,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "csp",
     "common",
@@ -87,6 +91,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A 503 with Retry-After, not a 500, while the database cannot be reached (for any
+    # page or template that meets the outage; see the module).
+    "common.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,19 +126,31 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL set means that database (postgres://... for PostgreSQL);
-# unset means a SQLite file in the git-ignored var/ folder.
+# unset means a SQLite file in the git-ignored var/ folder. CONN_HEALTH_CHECKS: a
+# persistent connection is checked before each request reuses it, so one broken by a
+# database restart is replaced at once instead of failing that request.
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     try:
-        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                _database_url, conn_max_age=60, conn_health_checks=True
+            )
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL could not be read: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Give up connecting after 5 seconds (unless the URL says ?connect_timeout=N):
+        # an unreachable host would otherwise hold every request for the system's TCP
+        # timeout (minutes) before the "unavailable" page.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
+            "CONN_HEALTH_CHECKS": True,
             # A file, not memory, for tests too: the concurrency and database-outage
             # tests need real connections that can be closed and reopened. One file per
             # process, so two test runs on one machine never share a database.
@@ -146,6 +165,40 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache (report data and renderings, assessments/reporting/cache.py). Local memory
+# by default: each process keeps its own. With several processes or machines, CACHE_URL
+# gives them one shared cache: db:// (a table in the database, made by `migrate`) or
+# redis://host:6379/0 (rediss:// for TLS; needs `pip install redis`).
+DATABASE_CACHE_TABLE = "readiness_cache"
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHES["default"] for a CACHE_URL; empty means local memory."""
+    scheme = urlsplit(url).scheme.lower() if url else "locmem"
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+        }
+    if scheme in ("redis", "rediss"):
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(
+                "CACHE_URL is a Redis address, but the redis package is not installed. "
+                "Install it with `pip install redis`, or use CACHE_URL=db://."
+            )
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Only the scheme is shown: the rest of the address may hold a password.
+    given = f"it starts with {url.split('://')[0]}://" if "://" in url else "it has no scheme"
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with locmem://, db://, redis:// or rediss:// "
+        f"(for example redis://cache.internal:6379/0), but {given}."
+    )
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip())}
 
 AUTH_USER_MODEL = "partnerships.User"
 AUTHENTICATION_BACKENDS = [
@@ -290,3 +343,37 @@ LOGGING = {
 
 # Generated PDFs, cached under a fingerprint of their content (safe to delete).
 PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", str(VAR_DIR / "pdf-cache")))
+
+# Rendered PDFs are kept through Django's storage API, so several web machines can serve
+# what any worker rendered: the local folder above by default, written atomically;
+# S3-compatible object storage (django-storages, `pip install -e ".[s3]"`) when
+# PDF_STORAGE_BUCKET is set.
+if os.environ.get("PDF_STORAGE_BUCKET"):
+    STORAGES["pdfs"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["PDF_STORAGE_BUCKET"],
+            "endpoint_url": os.environ.get("PDF_STORAGE_ENDPOINT_URL") or None,
+            "location": os.environ.get("PDF_STORAGE_PREFIX", "pdfs"),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["pdfs"] = {"BACKEND": "assessments.reporting.pdf_store.AtomicFileSystemStorage"}
+# Superseded PDFs are deleted after this many days by `manage.py prune_pdfs`, and the
+# oldest beyond the size cap.
+PDF_PRUNE_AFTER_DAYS = env_int("PDF_PRUNE_AFTER_DAYS", 7)
+PDF_STORE_MAX_MB = env_int("PDF_STORE_MAX_MB", 2048)
+
+# Django's task framework (django-tasks, the backport of the API Django 6.0 ships), with
+# its database backend: the same code on SQLite and PostgreSQL, where several workers on
+# several machines claim tasks with SKIP LOCKED. PDF_WORKERS=1 says `manage.py
+# db_worker` is running: PDFs are then rendered ahead, by the worker, and a download of
+# one not ready yet shows "being prepared". Without a worker (the embedded default, as
+# in `make demo`) PDFs render in the request, at most PDF_RENDERS_PER_PROCESS at a time
+# in each process, so renders can never take every web worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PDF_WORKERS = env_bool("PDF_WORKERS", False)
+PDF_RENDERS_PER_PROCESS = env_int("PDF_RENDERS_PER_PROCESS", 1)
+PDF_RENDER_ATTEMPTS = 3

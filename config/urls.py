@@ -9,6 +9,9 @@ admin.site.site_header = "Partnership Readiness administration"
 admin.site.site_title = "Partnership Readiness admin"
 admin.site.index_title = "Manage partner organisations, partnerships, people and the framework"
 
+# A database outage met inside a middleware still gets the 503 page, not the 500 one.
+handler500 = "common.views.server_error"
+
 accounts = [
     path(
         "login/",

@@ -12,6 +12,7 @@ from common.access import require
 
 from .access import can_administer, can_manage_members, can_record_funding, can_sign_funding
 from .models import FundingFormula, FundingShare, FundingSignOff, Membership, Partnership
+from .signals import funding_changed
 
 EXECUTIVES_ONLY = (
     "The funding formula is agreed by each member's chief executive and finance "
@@ -47,6 +48,7 @@ def record_funding_formula(
         FundingShare(formula=formula, organisation_id=organisation_id, percentage=percentage)
         for organisation_id, percentage in shares.items()
     )
+    funding_changed.send(sender=FundingFormula, partnership=partnership)
     return formula
 
 
@@ -66,7 +68,7 @@ def sign_funding_formula(
         )
     try:
         with transaction.atomic():
-            return FundingSignOff.objects.create(
+            sign_off = FundingSignOff.objects.create(
                 formula=formula,
                 organisation_id=user.organisation_id,
                 signed_by=user,
@@ -77,6 +79,8 @@ def sign_funding_formula(
         raise SignOffRefused(
             "Your organisation has already signed this version of the funding formula"
         ) from None
+    funding_changed.send(sender=FundingSignOff, partnership=partnership)
+    return sign_off
 
 
 @transaction.atomic

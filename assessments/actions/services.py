@@ -14,6 +14,7 @@ from common.access import require
 from ..access import can_plan_own_actions, can_plan_partnership_actions, can_update_action
 from ..choices import OwnerRole
 from ..models import Round
+from ..reporting.pdf_queue import queue_partnership
 from .models import Action, ActionChange, ActionStatus
 
 OWN_ACTIONS_REFUSED = (
@@ -119,6 +120,7 @@ def create_action(
         },
         version=action.version,
     )
+    queue_partnership(partnership.pk)
     return action
 
 
@@ -158,4 +160,5 @@ def update_action(*, user, action: Action, version: int, **values) -> Action:
     ActionChange.objects.create(
         action=current, changed_by=user, changes=changes, version=current.version
     )
+    queue_partnership(current.partnership_id)
     return current

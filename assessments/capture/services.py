@@ -37,6 +37,7 @@ from ..models import (
     Round,
     RoundStatus,
 )
+from ..reporting.pdf_queue import queue_after_commit
 from .selectors import answers_in_order, missing_for_submission
 
 START_REFUSED = "Only an ICT manager can start their organisation's assessment"
@@ -292,6 +293,7 @@ def submit_assessment(*, assessment: Assessment, user) -> Assessment:
         status=AssessmentStatus.SUBMITTED, submitted_at=now, submitted_by=user, updated_at=now
     )
     assessment.refresh_from_db()
+    queue_after_commit(rounds=[assessment.round], assessments=[assessment])
     return assessment
 
 

@@ -10,25 +10,20 @@ whenever what it shows changes, so nothing stale is ever served.
   carries today's date (reports say how old assessments are) and the schema version.
 - Closed rounds: drawn from the snapshot frozen when the round closed (snapshots.py),
   cached under the snapshot's id; nothing that happens later changes them.
-- PDFs: stored on disk under `pdf_key`, a hash of the report data the PDF shows, so
-  a repeat download is a file read and any change to the data makes a new PDF.
+- PDFs: stored (pdf_store.py) under `pdf_key`, a hash of the report data the PDF
+  shows, so a repeat download is a read and any change to the data makes a new PDF.
 """
 
 import hashlib
 import json
-import os
-import tempfile
-from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
-from .data import SCHEMA_VERSION, partnership_report
-from .pdf import render_pdf
-from .snapshots import frozen_partnership_report
+from .data import SCHEMA_VERSION, organisation_report, partnership_report
+from .snapshots import frozen_organisation_report, frozen_partnership_report
 
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -97,10 +92,20 @@ def cached_rendering(key: str, kind: str, render) -> str:
     return cache.get_or_set(f"{key}:{kind}", render, CACHE_SECONDS)
 
 
+def cached_organisation_report(assessment) -> dict:
+    """An organisation's report: as frozen when its round closed, or as it is now, with
+    its actions as the (cached) partnership report shows them."""
+    frozen = frozen_organisation_report(assessment)
+    if frozen is not None:
+        return frozen
+    partnership, _ = cached_partnership_report(assessment.round)
+    return organisation_report(assessment, partnership_plan=partnership["action_plan"])
+
+
 # ---------------------------------------------------------------- PDFs
 
-# Bump when the PDF templates or print CSS change, so cached PDFs are remade.
-PDF_LAYOUT_VERSION = 3
+# Bump when the PDF templates or print CSS change, so stored PDFs are made again.
+PDF_LAYOUT_VERSION = 4
 
 
 def pdf_key(*parts) -> str:
@@ -109,25 +114,3 @@ def pdf_key(*parts) -> str:
         [PDF_LAYOUT_VERSION, *parts], cls=DjangoJSONEncoder, sort_keys=True, default=str
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def pdf_path(key: str) -> Path:
-    return Path(settings.PDF_CACHE_DIR) / f"{key}.pdf"
-
-
-def cached_pdf(key: str, make_html) -> tuple[bytes, bool]:
-    """The PDF for `key`, rendered from `make_html()` only when not cached yet.
-    Returns (pdf bytes, whether it came from the cache). The file is written to a
-    temporary name and renamed, so a failed or concurrent render never leaves a
-    partial PDF behind."""
-    path = pdf_path(key)
-    try:
-        return path.read_bytes(), True
-    except FileNotFoundError:
-        pass
-    pdf = render_pdf(make_html())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        handle.write(pdf)
-    os.replace(handle.name, path)
-    return pdf, False

@@ -97,23 +97,3 @@ def frozen_organisation_report(assessment: Assessment) -> dict | None:
         freeze_round(assessment.round)
         return frozen_organisation_report(assessment)
     return json.loads(text)
-
-
-def own_organisation_report(
-    round_: Round, organisation_id: int | None, partnership_plan: dict
-) -> dict | None:
-    """The organisation report of the reader's own organisation in this round, if it
-    has an assessment there (for the partnership PDF's appendix): frozen with a closed
-    round, as it is now in an open one (its actions from `partnership_plan`)."""
-    if organisation_id is None:
-        return None
-    assessment = (
-        Assessment.objects.filter(round=round_, organisation_id=organisation_id)
-        .select_related("round__partnership", "round__framework", "organisation")
-        .first()
-    )
-    if assessment is None:
-        return None
-    return frozen_organisation_report(assessment) or organisation_report(
-        assessment, partnership_plan=partnership_plan
-    )

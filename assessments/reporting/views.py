@@ -3,11 +3,11 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
 from ..access import (
@@ -16,11 +16,12 @@ from ..access import (
     get_assessment_for_user,
     get_round_for_user,
 )
-from .cache import cached_partnership_report, cached_pdf, cached_rendering, pdf_key
+from . import pdf_store
+from .cache import cached_organisation_report, cached_partnership_report, cached_rendering
 from .charts import organisation_radar, partnership_radar
-from .data import organisation_report
 from .exports import action_plan_csv, partnership_csv, report_json
-from .snapshots import frozen_organisation_report, own_organisation_report
+from .pdf_documents import file_stem, organisation_document, partnership_document
+from .pdf_queue import queue, render_in_request, state
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,7 @@ def _file_response(content: bytes, content_type: str, filename: str) -> HttpResp
     return response
 
 
-def _file_stem(report: dict) -> str:
-    return f"{slugify(report['partnership']['name'])}-{slugify(report['round']['name'])}"
+PREPARING_REFRESH_SECONDS = 5
 
 
 @login_required
@@ -64,7 +64,7 @@ def partnership_page(request, round_id: int):
 def partnership_csv_export(request, round_id: int):
     report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
     return _file_response(
-        partnership_csv(report), "text/csv; charset=utf-8", f"{_file_stem(report)}-readiness.csv"
+        partnership_csv(report), "text/csv; charset=utf-8", f"{file_stem(report)}-readiness.csv"
     )
 
 
@@ -75,7 +75,7 @@ def round_actions_csv(request, round_id: int):
     return _file_response(
         action_plan_csv(report["action_plan"]),
         "text/csv; charset=utf-8",
-        f"{_file_stem(report)}-action-plan.csv",
+        f"{file_stem(report)}-action-plan.csv",
     )
 
 
@@ -83,25 +83,15 @@ def round_actions_csv(request, round_id: int):
 def partnership_json_export(request, round_id: int):
     report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
     return _file_response(
-        report_json(report), "application/json", f"{_file_stem(report)}-readiness.json"
+        report_json(report), "application/json", f"{file_stem(report)}-readiness.json"
     )
-
-
-def report_of(assessment) -> dict:
-    """An organisation's report: as frozen when its round closed, or as it is now, with
-    its actions as the (cached) partnership report shows them."""
-    frozen = frozen_organisation_report(assessment)
-    if frozen is not None:
-        return frozen
-    partnership, _ = cached_partnership_report(assessment.round)
-    return organisation_report(assessment, partnership_plan=partnership["action_plan"])
 
 
 @login_required
 @never_cache
 def organisation_page(request, pk: int):
     assessment = get_assessment_for_user(request.user, pk)
-    report = report_of(assessment)
+    report = cached_organisation_report(assessment)
     return render(
         request,
         "assessments/organisation_report.html",
@@ -109,78 +99,79 @@ def organisation_page(request, pk: int):
     )
 
 
-def _pdf_response(request, *, template: str, context: dict, filename: str, key: str):
-    """Render (or reuse) the PDF; on any rendering failure, log it and show a page
-    that says what to do, never a partial file."""
+def _pdf_response(request, document):
+    """The stored PDF if it is ready; otherwise, with a worker, queue it and say it is
+    being prepared; without one, render it here unless it
+    is already being rendered. A failure shows a page that says what to do, never a
+    partial file."""
+    pdf = pdf_store.read(document.key)
+    if pdf is not None:
+        return _pdf_file(pdf, document, "hit")
+    if settings.PDF_WORKERS:
+        retry = request.GET.get("retry") == "1"
+        if not retry and state(document.kind, document.object_id) == "failed":
+            return _pdf_failed(request, document)
+        queue(document.kind, document.object_id)
+        if retry:
+            # Queued again: wait at the plain address, so the page's refresh and "check
+            # now" report a new failure instead of queueing the render again each time.
+            return redirect(request.path)
+        return _pdf_preparing(request, document)
     try:
-        pdf, from_cache = cached_pdf(key, lambda: render_to_string(template, context))
+        pdf = render_in_request(document)
     except Exception:
-        logger.exception("PDF rendering failed for %s", filename)
-        return render(
-            request,
-            "assessments/pdf_failed.html",
-            {"report": context["report"]},
-            status=503,
-        )
-    response = _file_response(pdf, "application/pdf", filename)
-    response["X-PDF-Cache"] = "hit" if from_cache else "miss"
+        logger.exception("PDF rendering failed for %s", document.filename)
+        return _pdf_failed(request, document)
+    if pdf is None:
+        return _pdf_preparing(request, document)
+    return _pdf_file(pdf, document, "miss")
+
+
+def _pdf_file(pdf: bytes, document, cache_state: str) -> HttpResponse:
+    response = _file_response(pdf, "application/pdf", document.filename)
+    response["X-PDF-Cache"] = cache_state
     return response
 
 
-def _pdf_context(report: dict, *, title: str, author: str, cover_title: str, cover_subtitle: str):
-    return {
-        "report": report,
-        "title": title,
-        "author": author,
-        "running_title": title,
-        "cover_title": cover_title,
-        "cover_subtitle": cover_subtitle,
-        "critical_gaps": [gap for gap in report["gaps"] if gap["severity"] == "critical"],
-    }
+def _pdf_preparing(request, document):
+    """ "Your report is being prepared". It refreshes itself (without JavaScript) only
+    once the reader chooses to keep checking, and says how to stop: a page that
+    reloads on its own, unasked and unstoppable, fails WCAG 2.2.1 (Timing
+    Adjustable). The refresh is an HTTP `Refresh` header to the same address."""
+    waiting = request.GET.get("wait") == "1"
+    response = render(
+        request,
+        "assessments/pdf_preparing.html",
+        {
+            "report": document.report,
+            "refresh_seconds": PREPARING_REFRESH_SECONDS,
+            "waiting": waiting,
+            "here": request.path,
+        },
+        status=202,
+    )
+    response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+    if waiting:
+        response["Refresh"] = f"{PREPARING_REFRESH_SECONDS}; url={request.path}?wait=1"
+    return response
+
+
+def _pdf_failed(request, document):
+    return render(
+        request,
+        "assessments/pdf_failed.html",
+        {"report": document.report, "retry": settings.PDF_WORKERS},
+        status=503,
+    )
 
 
 @login_required
 def partnership_pdf(request, round_id: int):
     round_ = get_round_for_user(request.user, round_id)
-    report, _ = cached_partnership_report(round_)
-    # The appendix holds the reader's own organisation's answers, and only those.
-    own = own_organisation_report(round_, request.user.organisation_id, report["action_plan"])
-    name, round_name = report["partnership"]["name"], report["round"]["name"]
-    context = _pdf_context(
-        report,
-        title=f"{name}: readiness report, {round_name}",
-        author=name,
-        cover_title=name,
-        cover_subtitle=f"{len(report['members'])} member organisations",
-    )
-    context |= {"radar": partnership_radar(report), "own_report": own}
-    return _pdf_response(
-        request,
-        template="assessments/pdf/partnership.html",
-        context=context,
-        filename=f"{_file_stem(report)}-readiness.pdf",
-        key=pdf_key("partnership", report, own),
-    )
+    return _pdf_response(request, partnership_document(round_))
 
 
 @login_required
 def organisation_pdf(request, pk: int):
     assessment = get_assessment_for_user(request.user, pk)
-    report = report_of(assessment)
-    name = report["organisation"]["name"]
-    context = _pdf_context(
-        report,
-        title=f"{name}: readiness report, {report['round']['name']}",
-        author=name,
-        cover_title=name,
-        cover_subtitle=report["partnership"]["name"],
-    )
-    context["radar"] = organisation_radar(report)
-    stem = f"{slugify(name)}-{slugify(report['round']['name'])}"
-    return _pdf_response(
-        request,
-        template="assessments/pdf/organisation.html",
-        context=context,
-        filename=f"{stem}-readiness.pdf",
-        key=pdf_key("organisation", report),
-    )
+    return _pdf_response(request, organisation_document(assessment))

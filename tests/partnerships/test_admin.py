@@ -27,6 +27,7 @@ READ_ONLY = {
     "roundreopening",
     "action",
     "notification",
+    "dbtaskresult",  # django-tasks-db's task records, written by the queue
 }
 ADMIN_PAGES = [
     (model._meta.app_label, model._meta.model_name, page)

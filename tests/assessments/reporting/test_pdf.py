@@ -10,10 +10,12 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assessments.models import Answer
-from assessments.reporting import cache as report_cache
 from assessments.reporting import pdf as pdf_module
+from assessments.reporting import pdf_documents
 from assessments.reporting.pdf import StaticOnlyFetcher, render_pdf
+from partnerships.models import Organisation
 from tests.builders import add_partner, assess, sign_funding
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,12 +107,21 @@ def test_the_pdf_is_tagged_titled_and_in_british_english(client, council_a, part
     assert fonts and all("Report-Sans" in name for name in fonts)
 
 
-def test_the_appendix_shows_only_the_readers_own_answers(client, council_a, partnership):
+def test_the_partnership_pdf_is_one_document_for_every_member_with_no_evidence(
+    client, council_a, partnership, _pdf_cache
+):
+    """Each member used to get its own copy with its answers appended; now one PDF per
+    round serves everyone, carries nobody's evidence and says where answers are."""
     client.force_login(council_a.ict_manager)
-    text = text_of(read(client.get(partnership_pdf_url(council_a))))
-    assert "Appendix: Avonford Council's answers" in text
-    assert "Avonford board minutes" in text
+    first = client.get(partnership_pdf_url(council_a))
+    text = text_of(read(first))
+    assert "Each organisation's own answers" in text
+    assert "Avonford board minutes" not in text
     assert OTHER_EVIDENCE not in text
+    other_member = UserFactory(organisation=council_a.organisation, role="executive")
+    client.force_login(other_member)
+    second = client.get(partnership_pdf_url(council_a))
+    assert second["X-PDF-Cache"] == "hit" and second.content == first.content
 
 
 def test_the_organisation_pdf_has_its_own_detail(client, council_a, partnership):
@@ -170,7 +181,7 @@ def test_a_rendering_failure_gives_an_error_page_a_log_line_and_no_file(
     def broken(html):
         raise RuntimeError("simulated WeasyPrint failure")
 
-    monkeypatch.setattr(report_cache, "render_pdf", broken)
+    monkeypatch.setattr(pdf_documents, "render_pdf", broken)
     client.force_login(council_a.executive)
     with caplog.at_level(logging.ERROR):
         response = client.get(partnership_pdf_url(council_a))
@@ -229,6 +240,10 @@ def test_evidence_cannot_make_the_server_fetch_anything(client, council_a, partn
     Answer.objects.filter(assessment=partnership).update(
         evidence=payloads(listener.port), comment=payloads(listener.port)
     )
+    # The partnership PDF shows no evidence; an organisation's name reaches it.
+    Organisation.objects.filter(pk=council_a.organisation.pk).update(
+        name=payloads(listener.port)[:200]
+    )
     client.force_login(council_a.executive)
     for url in (
         partnership_pdf_url(council_a),
@@ -238,8 +253,8 @@ def test_evidence_cannot_make_the_server_fetch_anything(client, council_a, partn
         # Shown as text (line wrapping may split it, so compare without spaces).
         text = "".join(text_of(reader).split())
         assert f'<imgsrc="http://127.0.0.1:{listener.port}/tracker.png">' in text
-        assert "<script>alert('x')</script>" in text
         assert reader.attachments == {}
+    assert "<script>alert('x')</script>" in text  # the organisation PDF's evidence
     assert listener.connections == 0
 
 
