@@ -491,6 +491,25 @@ def pdf_table(pdfs: list[dict], markdown: bool) -> str:
     return format_table(header, rows, markdown)
 
 
+def store_size_line(pdfs: list[dict]) -> str:
+    """The PDF store's size at this scale with every current PDF rendered once: each
+    assessment's organisation PDF and each round's partnership PDF, at the sizes just
+    measured (an estimate: partnership PDFs are counted at the 30-partner size)."""
+    from assessments.models import Assessment, RenderedPdf, Round
+
+    by_name = {p["name"]: p for p in pdfs}
+    organisations, rounds = Assessment.objects.count(), Round.objects.count()
+    mb = (
+        organisations * by_name[ORGANISATION_PDF]["kb"] + rounds * by_name[PARTNERSHIP_PDF]["kb"]
+    ) / 1024
+    stored = sum(RenderedPdf.objects.values_list("size", flat=True)) / 1024 / 1024
+    return (
+        f"PDF store with every current PDF once: about {mb:,.0f} MB ({organisations:,} "
+        f"organisation PDFs, {rounds} partnership PDFs); `prune_pdfs` keeps it there by "
+        f"deleting superseded ones. Recorded in this database's store: {stored:.1f} MB."
+    )
+
+
 def pdf_budget_lines(pdfs: list[dict]) -> list[str]:
     lines = []
     for p in pdfs:
@@ -600,6 +619,7 @@ def main(argv: list[str]) -> int:
     print(pdf_table(pdfs, args.markdown))
     print()
     print("\n".join(pdf_budget_lines(pdfs)))
+    print(store_size_line(pdfs))
     for p in pdfs:
         if p["own_peak_mb"] is not None and abs(p["peak_mb"] - p["own_peak_mb"]) > 5:
             print(
