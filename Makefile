@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # Tests run with DEBUG off, as in production; this key exists only for them.
 TEST_ENV := SECRET_KEY=test-only-insecure-key-for-the-test-suite-not-for-any-deployment
 
-.PHONY: install demo run test bench lint format migrations-check ci clean
+.PHONY: install demo run test bench load lint format migrations-check ci clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ test: install
 # and prints query counts and timings; see the README for the figures.
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# A bounded mixed load (Locust, about 4 minutes) against gunicorn on loopback, bench data
+# on PostgreSQL: PDFs rendered in the request against queued; see bench/README.md.
+load: install
+	@test -n "$$BENCH_DATABASE_URL" || { echo "make load needs PostgreSQL: set BENCH_DATABASE_URL, e.g. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/readiness_bench make load (createdb readiness_bench first)"; exit 2; }
+	$(PY) bench/load/run_load.py $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
