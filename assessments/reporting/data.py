@@ -357,14 +357,19 @@ def snapshot_digests(partnership_id: int, *, before: Round, inclusive: bool = Fa
             from .snapshots import freeze_round
 
             digest = dict(freeze_round(Round.objects.get(pk=closed.pk)).digest)
-        digest["evaluation"] = Evaluation(
-            digest["round"],
-            digest["opens_on"],
-            frozenset(g["key"] for g in digest["gaps"]),
-            frozenset(digest["submitted"]),
-        )
+        digest["evaluation"] = evaluation_of(digest)
         digests.append(digest)
     return digests
+
+
+def evaluation_of(digest: dict) -> Evaluation:
+    """A frozen report's verdict on gaps, from its digest (partnership or organisation)."""
+    return Evaluation(
+        digest["round"],
+        digest["opens_on"],
+        frozenset(g["key"] for g in digest["gaps"]),
+        frozenset(digest["submitted"]),
+    )
 
 
 def report_digest(report: dict) -> dict:
@@ -515,14 +520,7 @@ def organisation_report(
         frozenset(g["key"] for g in gap_data),
         frozenset([own.ref] if submitted else []),
     )
-    previous_evaluation = None
-    if previous_digest is not None:
-        previous_evaluation = Evaluation(
-            previous_digest["round"],
-            previous_digest["opens_on"],
-            frozenset(g["key"] for g in previous_digest["gaps"]),
-            frozenset(previous_digest["submitted"]),
-        )
+    previous_evaluation = evaluation_of(previous_digest) if previous_digest else None
     mark_since_previous(gap_data, previous_evaluation)
     detail = []
     for d in dimensions:

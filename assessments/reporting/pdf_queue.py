@@ -26,7 +26,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ..models import Assessment, Round
+from ..models import Assessment, Round, RoundStatus
 from . import pdf_store
 from .pdf_documents import ORGANISATION, PARTNERSHIP, Document, document_for
 
@@ -119,7 +119,7 @@ def queue_partnership(partnership_id: int) -> None:
     its open rounds' partnership and organisation PDFs."""
     if not settings.PDF_WORKERS:
         return
-    rounds = list(Round.objects.filter(partnership_id=partnership_id, status="open"))
+    rounds = list(Round.objects.filter(partnership_id=partnership_id, status=RoundStatus.OPEN))
     queue_after_commit(rounds=rounds, assessments=list(Assessment.objects.filter(round__in=rounds)))
 
 
