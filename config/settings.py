@@ -85,7 +85,13 @@ INSTALLED_APPS = [
     "partnerships",
     "assessments",
     "notifications",
+    "identity",
     "ops",
+    # After our apps, so our templates for its pages are found first.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +105,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives allauth the current request (its MFA forms and our security log read it).
+    "allauth.account.middleware.AccountMiddleware",
+    # Administrators and executives who signed in with a password set up a second factor
+    # before anything else.
+    "identity.middleware.TwoFactorSetUpMiddleware",
     "common.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -244,6 +255,40 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+
+# Single sign-on and a second factor (the identity app; see the README).
+# Who must use a code from an authenticator app after their password: any of
+# "administrator", "executive", "ict_manager". People who sign in through their
+# organisation's identity provider rely on that provider's own MFA.
+MFA_REQUIRED_FOR = env_list("MFA_REQUIRED_FOR", ["administrator", "executive"])
+if unknown := set(MFA_REQUIRED_FOR) - {"administrator", "executive", "ict_manager"}:
+    raise ImproperlyConfigured(
+        "MFA_REQUIRED_FOR lists roles from administrator, executive and ict_manager, "
+        f"separated by commas, but it has {', '.join(sorted(unknown))}."
+    )
+# Security events (sign-ins, MFA, role changes, downloads) are kept this many days;
+# `manage.py prune_security_events` deletes older ones (run it daily from cron).
+SECURITY_EVENTS_KEEP_DAYS = env_int("SECURITY_EVENTS_KEEP_DAYS", 400)
+# Identity providers must use HTTPS; plain HTTP on loopback is allowed only for local
+# trials and the tests (the local test provider).
+IDENTITY_PROVIDERS_ALLOW_LOOPBACK_HTTP = env_bool("IDENTITY_PROVIDERS_ALLOW_LOOPBACK_HTTP", DEBUG)
+# allauth: no self-registration and no allauth pages of its own; our adapters decide who
+# may sign in, and our pages drive its MFA forms.
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+MFA_ADAPTER = "identity.adapters.MFAAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {"organisation_oidc": {"OAUTH_PKCE_ENABLED": True}}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Our pages ask for a current code before removing an authenticator instead.
+MFA_REAUTHENTICATION_REQUIRED = False
+MFA_TOTP_ISSUER = "Partnership Readiness"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from partnerships.forms import ChoosePasswordForm, ResetPasswordForm, SignInForm
+from identity.provider import PROVIDER_ID
+from identity.views import oidc
+from identity.views.sign_in import SignInView
+from partnerships.forms import ChoosePasswordForm, ResetPasswordForm
 
 admin.site.site_header = "Partnership Readiness administration"
 admin.site.site_title = "Partnership Readiness admin"
@@ -13,12 +16,12 @@ admin.site.index_title = "Manage partner organisations, partnerships, people and
 handler500 = "common.views.server_error"
 
 accounts = [
+    path("login/", SignInView.as_view(), name="login"),
+    # The redirect URI to register with each organisation's identity provider.
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "oidc/<slug:provider_id>/login/callback/",
+        oidc.callback,
+        name=f"{PROVIDER_ID}_callback",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Invited people and people who forgot their password choose one here.
@@ -53,6 +56,7 @@ urlpatterns = [
     ),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
+    path("", include("identity.urls")),
     path("", include("partnerships.urls")),
     path("", include("notifications.urls")),
     path("", include("assessments.urls")),

@@ -11,6 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import User
+from .signals import user_invited
 
 
 @transaction.atomic
@@ -51,4 +52,5 @@ def invite_user(
         from_email=None,
         recipient_list=[email],
     )
+    user_invited.send(sender=User, user=user, invited_by=invited_by)
     return user

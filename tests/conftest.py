@@ -19,6 +19,7 @@ from tests.factories import (
     RoundFactory,
     UserFactory,
 )
+from tests.oidc import oidc_provider_fixture  # noqa: F401 - the `oidc_provider` fixture
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,6 +45,15 @@ def _fast_password_hashing():
     so they hash with MD5, which is fast and useless for anything else.
     `tests/test_settings.py` pins the production hasher and validators."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_second_factor_unless_asked():
+    """Most tests sign people in with force_login or a password to test something else;
+    the tests of the second factor (tests/identity) turn the requirement back on with
+    the production default, `MFA_REQUIRED_FOR` in tests/test_settings.py is pinned."""
+    with override_settings(MFA_REQUIRED_FOR=[]):
         yield
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("common", "partnerships", "assessments", "notifications", "ops", "config")
+APPS = ("common", "partnerships", "assessments", "notifications", "identity", "ops", "config")
 ROLE_TEST = re.compile(r"\b(is_ict_manager|is_executive|is_staff)\b")
 
 
@@ -65,6 +65,15 @@ def test_partnerships_never_imports_assessments():
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "partnerships").rglob("*.py")
+        if any(m.startswith("assessments") for m in imports_of(path))
+    ]
+    assert offenders == []
+
+
+def test_identity_builds_on_partnerships_never_on_assessments():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "identity").rglob("*.py")
         if any(m.startswith("assessments") for m in imports_of(path))
     ]
     assert offenders == []
