@@ -18,11 +18,25 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Demo accounts sign in with the demo password alone (MFA=off); `make demo MFA=on` asks
+# administrators and executives for an authenticator app, as production does.
+# `make demo SSO=1` also starts the local test identity provider (needs Node.js) and
+# links it to the demo's Cherwell District Council (see the README).
+MFA ?= off
+COMMA := ,
+DEMO_ENV = DEBUG=1 MFA_REQUIRED_FOR="$(if $(filter on,$(MFA)),administrator$(COMMA)executive,)"
+
 demo: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_framework
-	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_framework
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+ifeq ($(SSO),1)
+	$(DEMO_ENV) $(PY) manage.py seed_demo_sign_in
+	$(PY) -m tests.oidc_demo & PROVIDER=$$!; trap "kill $$PROVIDER" EXIT INT TERM; \
+	  $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+else
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+endif
 
 test: install
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

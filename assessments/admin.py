@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from common.admin import NoBulkDeleteAdmin, RecordAdmin
+from common.audit import security_event_for
 
 from .framework.loader import FrameworkFileError, load_framework_text
 from .models import (
@@ -135,6 +136,9 @@ class FrameworkAdmin(NoBulkDeleteAdmin):
         except FrameworkFileError as error:
             return str(error).splitlines()
         if result.created:
+            security_event_for(
+                "framework_uploaded", user=request.user, detail=f"Loaded {result.framework}"
+            )
             message = f"Loaded {result.framework}. New rounds can use it."
         else:
             message = f"That file is already loaded as {result.framework}; nothing changed."

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.access import require
+from common.audit import security_event_for
 
 from .access import can_manage_rounds
 from .models import Assessment, AssessmentStatus, Round, RoundReopening, RoundStatus
@@ -103,5 +104,6 @@ def reopen_rounds(*, rounds: list[Round], user, reason: str) -> int:
         round_.status = RoundStatus.OPEN
         round_.closes_on = None
         round_.save(update_fields=["status", "closes_on", "updated_at"])
+        security_event_for("reopened", user=user, detail=f"Reopened the round {round_}")
         reopened += 1
     return reopened

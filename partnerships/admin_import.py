@@ -18,10 +18,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from common.audit import security_event_for
+from common.downloads import attachment
 from common.forms import GovukForm
 
 from .models import Organisation
@@ -156,6 +158,11 @@ class OrganisationImportExportMixin:
         finally:
             stored.unlink(missing_ok=True)
             request.session.pop(SESSION_KEY, None)
+        security_event_for(
+            "organisations_imported",
+            user=request.user,
+            detail=f"{result.created} created, {result.updated} updated",
+        )
         self.message_user(
             request,
             f"Imported {kept.get('name') or 'the file'}: {result.created} created, "
@@ -168,9 +175,7 @@ class OrganisationImportExportMixin:
         if not self.has_view_permission(request):
             raise PermissionDenied
         data = export_csv(Organisation.objects.order_by("name", "gss_code", "pk"))
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="organisations.csv"'
-        return response
+        return attachment(request, data, "text/csv; charset=utf-8", "organisations.csv")
 
     # Helpers
 

@@ -4,13 +4,13 @@ the organisation that owns it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from common.access import require
+from common.downloads import attachment
 from partnerships.access import get_partnership_for_user
 
 from ..access import (
@@ -59,12 +59,12 @@ def plan(request, partnership_id: int):
 def plan_csv(request, partnership_id: int):
     partnership = get_partnership_for_user(request.user, partnership_id)
     current, _ = current_action_plan(partnership)
-    response = HttpResponse(action_plan_csv(current), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{slugify(partnership.name)}-action-plan.csv"'
+    return attachment(
+        request,
+        action_plan_csv(current),
+        "text/csv; charset=utf-8",
+        f"{slugify(partnership.name)}-action-plan.csv",
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.access import require
+from common.audit import security_event_for
 from partnerships.models import Organisation
 
 from ..access import (
@@ -323,6 +324,9 @@ def reopen_assessment(*, assessment: Assessment, user, reason: str) -> Assessmen
         reopened_by=user,
         reason=reason,
         previously_submitted_at=submitted_at,
+    )
+    security_event_for(
+        "reopened", user=user, detail=f"Reopened the assessment of {assessment.organisation}"
     )
     assessment.refresh_from_db()
     return reopening

@@ -10,6 +10,8 @@ and a fixed number of queries, whatever the number of partnerships and rounds.
   whose executive has not signed, overdue actions across the partnership.
 - Administrators: open rounds past their closing date or without one, member
   organisations with no users, invitations not accepted after 14 days.
+- Executives and administrators: people who arrived by single sign-on and wait for
+  a role (their own organisation's, for executives).
 """
 
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from identity.access import can_give_roles, people_to_give_roles
 from partnerships.access import can_administer, can_sign_funding, is_lead_executive
 from partnerships.models import FundingFormula, FundingSignOff, Membership, User
 
@@ -49,9 +52,25 @@ def needs_for(user, rows: list[PartnershipRow], today: date | None = None) -> li
     needs += _report_needs(user, rows, today)
     needs += _action_needs(user, rows, today)
     needs += _lead_needs(user, rows, today)
+    needs += _role_needs(user)
     if can_administer(user):
         needs += _administrator_needs(today)
     return needs
+
+
+def _role_needs(user) -> list[Need]:
+    if can_give_roles(user):
+        url = reverse("identity:people_awaiting_role")
+        waiting = people_to_give_roles(user).count()
+    elif can_administer(user):
+        url = reverse("admin:partnerships_user_changelist") + "?role__exact="
+        waiting = User.objects.filter(organisation__isnull=False, role="", is_active=True).count()
+    else:
+        return []
+    if not waiting:
+        return []
+    people = "person is" if waiting == 1 else "people are"
+    return [Need(f"Give a role: {waiting} {people} waiting for one", url, urgent=True)]
 
 
 def _deadline(round_: Round, today: date) -> tuple[str, bool]:

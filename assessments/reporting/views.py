@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from common.downloads import PDF, attachment
+
 from ..access import (
     can_plan_own_actions,
     can_plan_partnership_actions,
@@ -24,13 +26,6 @@ from .pdf_documents import file_stem, organisation_document, partnership_documen
 from .pdf_queue import queue, render_in_request, state
 
 logger = logging.getLogger(__name__)
-
-
-def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 PREPARING_REFRESH_SECONDS = 5
@@ -63,8 +58,11 @@ def partnership_page(request, round_id: int):
 @login_required
 def partnership_csv_export(request, round_id: int):
     report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
-    return _file_response(
-        partnership_csv(report), "text/csv; charset=utf-8", f"{file_stem(report)}-readiness.csv"
+    return attachment(
+        request,
+        partnership_csv(report),
+        "text/csv; charset=utf-8",
+        f"{file_stem(report)}-readiness.csv",
     )
 
 
@@ -72,7 +70,8 @@ def partnership_csv_export(request, round_id: int):
 def round_actions_csv(request, round_id: int):
     """The action plan as the round's report shows it (as at closing, for a closed round)."""
     report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
-    return _file_response(
+    return attachment(
+        request,
         action_plan_csv(report["action_plan"]),
         "text/csv; charset=utf-8",
         f"{file_stem(report)}-action-plan.csv",
@@ -82,8 +81,8 @@ def round_actions_csv(request, round_id: int):
 @login_required
 def partnership_json_export(request, round_id: int):
     report, _ = cached_partnership_report(get_round_for_user(request.user, round_id))
-    return _file_response(
-        report_json(report), "application/json", f"{file_stem(report)}-readiness.json"
+    return attachment(
+        request, report_json(report), "application/json", f"{file_stem(report)}-readiness.json"
     )
 
 
@@ -106,7 +105,7 @@ def _pdf_response(request, document):
     partial file."""
     pdf = pdf_store.read(document.key)
     if pdf is not None:
-        return _pdf_file(pdf, document, "hit")
+        return _pdf_file(request, pdf, document, "hit")
     if settings.PDF_WORKERS:
         retry = request.GET.get("retry") == "1"
         if not retry and state(document.kind, document.object_id) == "failed":
@@ -124,11 +123,11 @@ def _pdf_response(request, document):
         return _pdf_failed(request, document)
     if pdf is None:
         return _pdf_preparing(request, document)
-    return _pdf_file(pdf, document, "miss")
+    return _pdf_file(request, pdf, document, "miss")
 
 
-def _pdf_file(pdf: bytes, document, cache_state: str) -> HttpResponse:
-    response = _file_response(pdf, "application/pdf", document.filename)
+def _pdf_file(request, pdf: bytes, document, cache_state: str) -> HttpResponse:
+    response = attachment(request, pdf, "application/pdf", document.filename, kind=PDF)
     response["X-PDF-Cache"] = cache_state
     return response
 

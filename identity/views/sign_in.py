@@ -5,8 +5,10 @@ A password that is right but still needs a code does not sign the person in: the
 account waits in the session for up to 10 minutes while the code page asks for it.
 """
 
+import logging
 import time
 
+import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
@@ -26,6 +28,8 @@ from ..events import SIGN_IN_METHOD
 from ..federation import email_domain, link_for_email
 from ..forms import OrganisationEmailForm, SignInCodeForm
 from ..mfa import SECOND_FACTOR_SETTLED, has_authenticator_app
+
+logger = logging.getLogger(__name__)
 
 PENDING = "sign_in_awaiting_code"
 PENDING_SECONDS = 600
@@ -76,12 +80,26 @@ def single_sign_on(request):
         link = link_for_email(email)
         if link is not None and link.provider.is_active:
             provider = get_social_adapter(request).get_provider(request, link.provider.slug)
-            return provider.redirect(
-                request,
-                AuthProcess.LOGIN,
-                next_url=next_url or None,
-                auth_params={"login_hint": email},
-            )
+            try:
+                # Reads the provider's discovery document, so the provider must answer.
+                return provider.redirect(
+                    request,
+                    AuthProcess.LOGIN,
+                    next_url=next_url or None,
+                    auth_params={"login_hint": email},
+                )
+            except (requests.RequestException, ValueError, KeyError):
+                logger.warning("Identity provider %s did not answer", link.provider.slug)
+                return render(
+                    request,
+                    "identity/sign_in_refused.html",
+                    {
+                        "message": f"{link.provider.name} is not answering at the moment. Try "
+                        "again in a few minutes, or sign in with your password if you have one",
+                        "title": "Your organisation's sign-in is not answering",
+                    },
+                    status=503,
+                )
         form.add_error(
             "email",
             f"No organisation signs in with its own account for @{email_domain(email)} "

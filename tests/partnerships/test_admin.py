@@ -28,6 +28,8 @@ READ_ONLY = {
     "action",
     "notification",
     "dbtaskresult",  # django-tasks-db's task records, written by the queue
+    "securityevent",
+    "socialaccount",  # accounts linked to an identity provider, made at sign-in
 }
 ADMIN_PAGES = [
     (model._meta.app_label, model._meta.model_name, page)
@@ -55,6 +57,8 @@ def test_every_model_of_the_domain_is_in_the_admin():
         "Round",
         "Assessment",
         "Answer",
+        "IdentityProvider",
+        "SecurityEvent",
     } <= registered
 
 

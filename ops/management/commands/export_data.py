@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from common.audit import security_event_for
 from ops.backup import export_document, write_document, write_file
 from partnerships.models import Partnership
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             if partnership is None:
                 raise CommandError(f"There is no partnership with id {options['partnership']}.")
         document = export_document(partnership)
+        scope = f"partnership {partnership.pk} ({partnership})" if partnership else "all data"
+        security_event_for("export_downloaded", detail=f"Backup of {scope} (manage.py export_data)")
         if not options["output"]:
             self.stdout.ending = ""  # the document is written piece by piece
             write_document(document, self.stdout)
@@ -41,7 +44,6 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Could not write {options['output']}: {exc.strerror}.") from None
         total = sum(document["counts"].values())
-        scope = f"partnership {partnership.pk} ({partnership})" if partnership else "all data"
         self.stdout.write(
             self.style.SUCCESS(f"Exported {total} rows ({scope}) to {options['output']}.")
         )
