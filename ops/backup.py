@@ -6,11 +6,15 @@ Django's "python" serializer, in dependency order and with primary keys kept;
 `import_document()` check a document and load it into an empty database in one
 transaction, then reset the database's id sequences.
 
-The document includes users' password hashes, so a restore brings logins back: store
-backups as carefully as the database itself.
+The document includes users' password hashes and identity providers' client secrets,
+so a restore brings logins and single sign-on back: store backups as carefully as the
+database itself.
 
 Sessions, the admin log, django-axes records, content types and permissions are left
-out: they are rebuilt by `migrate` or are of no use in another database. Groups are
+out: they are rebuilt by `migrate` or are of no use in another database. So are
+authenticator apps (a restored administrator or executive sets one up again at the
+next password sign-in: a backup never carries the secrets behind their codes) and the
+security log (it stays with the database it describes). Groups are
 exported (usually there are none); users' and groups' permissions are written by
 natural key (codename, app, model), because permission ids differ between databases.
 """
@@ -21,6 +25,7 @@ import tempfile
 from collections import Counter
 from datetime import datetime, time
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -45,6 +50,7 @@ from assessments.models import (
     RoundReopening,
     RoundSnapshot,
 )
+from identity.models import IdentityProvider, OrganisationSignIn
 from notifications.models import Notification, Preference
 from partnerships.models import (
     FundingFormula,
@@ -85,6 +91,9 @@ MODELS = [
     ActionChange,
     Preference,
     Notification,
+    IdentityProvider,
+    OrganisationSignIn,
+    SocialAccount,
 ]
 LABELS = {model._meta.label_lower: model for model in MODELS}
 # Groups and users point at permissions (and users at groups) by natural key, since
@@ -190,6 +199,7 @@ def _partnership_rows(partnership) -> dict:
     users = User.objects.filter(pk__in=_ids(users, "pk"))
     frameworks = Framework.objects.filter(pk__in=framework_ids)
     dimensions = Dimension.objects.filter(framework__in=frameworks)
+    sign_in_links = OrganisationSignIn.objects.filter(organisation_id__in=organisation_ids)
     return {
         Group: Group.objects.filter(pk__in=_ids(users, "groups")),
         Organisation: Organisation.objects.filter(pk__in=organisation_ids),
@@ -214,6 +224,11 @@ def _partnership_rows(partnership) -> dict:
         ActionChange: action_changes,
         Preference: Preference.objects.filter(user__in=users),
         Notification: Notification.objects.filter(recipient__in=users),
+        IdentityProvider: IdentityProvider.objects.filter(
+            pk__in=_ids(sign_in_links, "provider_id")
+        ),
+        OrganisationSignIn: sign_in_links,
+        SocialAccount: SocialAccount.objects.filter(user__in=users),
     }
 
 

@@ -9,6 +9,7 @@ import os
 import stat
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -27,6 +28,7 @@ from notifications.models import Notification, Preference
 from ops import backup
 from ops.backup import MODELS, BackupError, export_document, import_document
 from ops.demo import DEMO_PASSWORD, seed_demo
+from ops.demo_sign_in import seed_demo_sign_in
 from partnerships.models import FundingShare, Organisation, Role, User
 from tests.builders import add_partner, assess, sign_funding
 from tests.factories import OrganisationFactory, PartnershipFactory, RoundFactory, UserFactory
@@ -103,6 +105,14 @@ def test_the_demo_data_survives_export_and_restore_through_the_commands(tmp_path
     admin = User.objects.get(username="admin")
     oxfordshire = Assessment.objects.filter(status="submitted").order_by("pk").first()
     add_history(oxfordshire, oxfordshire.created_by, admin, partnership.funding_formulas.get())
+    # Single sign-on: the demo's provider, Cherwell's link, and one linked account.
+    seed_demo_sign_in()
+    SocialAccount.objects.create(
+        user=User.objects.get(username="sam.okafor@cherwell.example"),
+        provider="local",
+        uid="demo-sam",
+        extra_data={"id_token": {"email": "sam.okafor@cherwell.example"}},
+    )
     # Groups and permissions travel by natural key: permission ids differ per database.
     auditors = Group.objects.create(name="Auditors")
     auditors.permissions.add(Permission.objects.get(codename="view_organisation"))
@@ -138,8 +148,10 @@ def test_the_demo_data_survives_export_and_restore_through_the_commands(tmp_path
     assert reports(today) == reports_before
     assert through_json(export_document())["objects"] == objects_before
     assert dict(User.objects.values_list("username", "password")) == hashes_before
-    for user in User.objects.all():
+    for user in User.objects.exclude(username="sam.okafor@cherwell.example"):
         assert user.check_password(DEMO_PASSWORD), user.username
+    # The invited single sign-on person still has no password to sign in with.
+    assert not User.objects.get(username="sam.okafor@cherwell.example").has_usable_password()
     admin = User.objects.get(username="admin")
     assert admin.has_perm("partnerships.view_organisation")
     assert admin.has_perm("assessments.change_round")

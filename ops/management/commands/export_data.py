@@ -47,4 +47,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Exported {total} rows ({scope}) to {options['output']}.")
         )
-        self.stdout.write("It contains password hashes: store it securely.")
+        self.stdout.write(
+            "It contains password hashes and identity providers' client secrets: store it securely."
+        )
