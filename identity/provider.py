@@ -32,14 +32,20 @@ class OrganisationOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return super().complete_login(request, app, token, **kwargs)
 
     def _decode_id_token(self, app, id_token: str) -> dict:
-        return jwtkit.verify_and_decode(
-            credential=id_token,
-            keys_url=self.openid_config["jwks_uri"],
-            issuer=self.openid_config["issuer"],
-            audience=app.client_id,
-            lookup_kid=jwtkit.lookup_kid_jwk,
-            verify_signature=True,
-        )
+        try:
+            return jwtkit.verify_and_decode(
+                credential=id_token,
+                keys_url=self.openid_config["jwks_uri"],
+                issuer=self.openid_config["issuer"],
+                audience=app.client_id,
+                lookup_kid=jwtkit.lookup_kid_jwk,
+                verify_signature=True,
+            )
+        except (TypeError, ValueError, KeyError) as error:
+            # A token whose header names an algorithm that does not fit the provider's
+            # key (HS256 with an RSA key, say) fails inside PyJWT with these, which
+            # allauth does not catch: it is a refused token, not a server error.
+            raise OAuth2Error("Invalid id_token") from error
 
     def get_callback_url(self, request, app):
         url = reverse(f"{PROVIDER_ID}_callback", kwargs={"provider_id": self.provider_id})

@@ -24,10 +24,12 @@ from django.views.decorators.http import require_POST
 from partnerships.forms import SignInForm
 from partnerships.models import User
 
-from ..events import SIGN_IN_METHOD
+from ..adapters import OIDC_METHOD
+from ..events import SIGN_IN_METHOD, record
 from ..federation import email_domain, link_for_email
 from ..forms import OrganisationEmailForm, SignInCodeForm
 from ..mfa import SECOND_FACTOR_SETTLED, has_authenticator_app
+from ..models import EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +84,13 @@ def single_sign_on(request):
             provider = get_social_adapter(request).get_provider(request, link.provider.slug)
             try:
                 # Reads the provider's discovery document, so the provider must answer.
-                return provider.redirect(
+                redirect_to_provider = provider.redirect(
                     request,
                     AuthProcess.LOGIN,
                     next_url=next_url or None,
                     auth_params={"login_hint": email},
                 )
+                return _leave_for(request, link.provider, redirect_to_provider["Location"])
             except (requests.RequestException, ValueError, KeyError):
                 logger.warning("Identity provider %s did not answer", link.provider.slug)
                 return render(
@@ -100,6 +103,14 @@ def single_sign_on(request):
                     },
                     status=503,
                 )
+        record(
+            EventKind.SIGN_IN_FAILED,
+            username=email,
+            succeeded=False,
+            method=OIDC_METHOD,
+            detail=f"No organisation signs in with its own account for @{email_domain(email)}",
+            request=request,
+        )
         form.add_error(
             "email",
             f"No organisation signs in with its own account for @{email_domain(email)} "
@@ -110,6 +121,16 @@ def single_sign_on(request):
         "registration/login.html",
         {"form": SignInForm(request), "email_form": form, "next": next_url},
         status=400,
+    )
+
+
+def _leave_for(request, provider, url: str):
+    """A page that sends the browser on to the provider at once (an instant meta
+    refresh, with a link too). A redirect answering the form's POST would be blocked:
+    the sign-in page's Content-Security-Policy allows forms to go to this site only
+    (`form-action 'self'`), and browsers apply that to where the redirect leads."""
+    return render(
+        request, "identity/leaving_for_provider.html", {"provider": provider, "provider_url": url}
     )
 
 

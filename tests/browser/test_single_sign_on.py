@@ -3,8 +3,8 @@ loopback, tests/oidc.py) and with a password and an authenticator app, in Chromi
 each journey is in the security log, and every page passes axe-core."""
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from allauth.mfa.totp.internal import auth as allauth_totp
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from identity.models import EventKind, SecurityEvent
 from partnerships.models import Role, User

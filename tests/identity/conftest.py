@@ -39,3 +39,12 @@ def federation(oidc_provider, council_a):
     return register(
         oidc_provider, base_url="http://testserver", organisation=council_a.organisation
     )
+
+
+def provider_url(started) -> str:
+    """Where the start of single sign-on sends the browser: a page that goes on to the
+    provider at once (a redirect would break the sign-in page's form-action policy)."""
+    assert started.status_code == 200, started.content
+    url = started.context["provider_url"]
+    assert f'content="0;url={url}"'.replace("&", "&amp;") in started.text
+    return url

@@ -120,7 +120,12 @@ def test_each_organisation_gets_its_own_domain_from_the_same_provider(provider, 
 
 @pytest.mark.parametrize(
     "given",
-    [{"email_verified": True}, {"email_verified": "true"}, {"xms_edov": True}, {"xms_edov": "True"}],
+    [
+        {"email_verified": True},
+        {"email_verified": "true"},
+        {"xms_edov": True},
+        {"xms_edov": "True"},
+    ],
 )
 def test_the_provider_vouches_for_the_email_with_email_verified_or_entras_xms_edov(given):
     assert claims_verified(given) is True
@@ -161,7 +166,9 @@ def test_a_lookalike_domain_is_refused(provider, link):
 
 
 def test_no_email_in_the_claims_is_refused_with_what_to_ask_for(provider, link):
-    message = refusal(provider=provider, claims={"sub": "x", "email_verified": True}, linked_user=None)
+    message = refusal(
+        provider=provider, claims={"sub": "x", "email_verified": True}, linked_user=None
+    )
     assert "email" in message and "IT team" in message
 
 
@@ -185,18 +192,14 @@ def test_an_unverified_email_is_not_linked_to_a_password_account_found_by_userna
         admit(provider=provider, claims=claims(email_verified=False), linked_user=None)
 
 
-def test_a_person_who_signed_in_before_is_refused_once_the_link_is_revoked(
-    provider, link, invited
-):
+def test_a_person_who_signed_in_before_is_refused_once_the_link_is_revoked(provider, link, invited):
     assert admit(provider=provider, claims=claims(), linked_user=invited).how == "existing"
     link.delete()
     message = refusal(provider=provider, claims=claims(), linked_user=invited)
     assert "@cherwell.gov.uk" in message
 
 
-def test_a_turned_off_provider_refuses_even_a_person_who_signed_in_before(
-    provider, link, invited
-):
+def test_a_turned_off_provider_refuses_even_a_person_who_signed_in_before(provider, link, invited):
     provider.is_active = False
     provider.save()
     with pytest.raises(SignInRefused):
@@ -234,7 +237,9 @@ def test_an_invited_person_with_a_verified_email_is_linked(provider, link, invit
 
 
 def test_the_invited_account_is_found_whatever_the_case_of_its_email(provider, link, cherwell):
-    person = UserFactory(username="sokafor", email="Sam.Okafor@Cherwell.gov.uk", organisation=cherwell)
+    person = UserFactory(
+        username="sokafor", email="Sam.Okafor@Cherwell.gov.uk", organisation=cherwell
+    )
     admission = admit(provider=provider, claims=claims(EMAIL.upper()), linked_user=None)
     assert admission.user == person
 
@@ -297,4 +302,8 @@ def test_a_new_person_with_an_unverified_email_gets_no_account_even_when_the_lin
 def test_an_unverified_xms_edov_does_not_make_an_account(provider, cherwell):
     make_link(cherwell, provider, just_in_time_accounts=True)
     with pytest.raises(SignInRefused):
-        admit(provider=provider, claims={"sub": "oid", "email": EMAIL, "xms_edov": False}, linked_user=None)
+        admit(
+            provider=provider,
+            claims={"sub": "oid", "email": EMAIL, "xms_edov": False},
+            linked_user=None,
+        )

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,11 +22,11 @@ from django.test import Client
 from jwt.algorithms import RSAAlgorithm
 
 from identity.adapters import SocialAccountAdapter, provider_app
-from identity.models import EventKind, SecurityEvent
+from identity.models import EventKind, IdentityProvider, OrganisationSignIn, SecurityEvent
 from identity.provider import OrganisationOIDCAdapter
 from partnerships.models import Role, User
 from tests.factories import UserFactory
-from tests.identity.conftest import register
+from tests.identity.conftest import provider_url, register
 from tests.oidc import ACCOUNTS
 
 PASSWORD = ACCOUNTS["sso.ict@cherwell.gov.uk"]["password"]
@@ -34,8 +35,7 @@ pytestmark = pytest.mark.django_db
 
 def sign_in_through_provider(client, federation, login, password=PASSWORD):
     started = client.post("/accounts/login/organisation/", {"email": login})
-    assert started.status_code == 302, started.content
-    authorize = started["Location"]
+    authorize = provider_url(started)
     query = parse_qs(urlsplit(authorize).query)
     assert authorize.startswith(federation.local.issuer)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
@@ -88,9 +88,7 @@ def refused_events():
 def test_an_email_of_a_domain_no_organisation_links_is_refused_on_the_sign_in_page(
     client, federation
 ):
-    response = client.post(
-        "/accounts/login/organisation/", {"email": "someone@elsewhere.example"}
-    )
+    response = client.post("/accounts/login/organisation/", {"email": "someone@elsewhere.example"})
     assert response.status_code == 400
     assert "Location" not in response
     message = response.context["email_form"].errors["email"][0]
@@ -118,6 +116,28 @@ def test_a_turned_off_provider_sends_nobody_to_it(client, federation):
     response = client.post("/accounts/login/organisation/", {"email": "sso.ict@cherwell.gov.uk"})
     assert response.status_code == 400
     assert "Location" not in response
+
+
+def test_a_provider_that_does_not_answer_gets_a_page_saying_so(client, council_a):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # closed again: nothing listens there
+    provider = IdentityProvider.objects.create(
+        name="Silent provider",
+        slug="silent",
+        issuer_url=f"http://127.0.0.1:{port}",
+        client_id="client",
+        client_secret="secret",
+    )
+    OrganisationSignIn.objects.create(
+        organisation=council_a.organisation, provider=provider, email_domains="cherwell.gov.uk"
+    )
+
+    response = client.post("/accounts/login/organisation/", {"email": "sam@cherwell.gov.uk"})
+
+    assert response.status_code == 503
+    assert "Location" not in response
+    assert response.context["message"].startswith("Silent provider is not answering")
 
 
 def test_the_start_page_takes_only_a_post(client, federation):
@@ -154,12 +174,14 @@ def test_a_person_with_no_account_is_told_to_ask_for_an_invitation(client, feder
 
 def test_a_link_revoked_after_a_first_sign_in_refuses_the_next_one(client, federation, council_a):
     person = invite(council_a.organisation)
-    assert sign_in_through_provider(client, federation, "sso.ict@cherwell.gov.uk").status_code == 302
+    assert (
+        sign_in_through_provider(client, federation, "sso.ict@cherwell.gov.uk").status_code == 302
+    )
     client.post("/accounts/logout/")
 
     # The administrator removes the link while the person is at the provider.
     started = client.post("/accounts/login/organisation/", {"email": "sso.ict@cherwell.gov.uk"})
-    callback = federation.local.sign_in(started["Location"], "sso.ict@cherwell.gov.uk", PASSWORD)
+    callback = federation.local.sign_in(provider_url(started), "sso.ict@cherwell.gov.uk", PASSWORD)
     federation.link.delete()
     parts = urlsplit(callback)
     response = client.get(f"{parts.path}?{parts.query}")
@@ -204,7 +226,9 @@ def test_the_person_lands_on_the_page_they_asked_for_but_never_on_another_site(
             "/accounts/login/organisation/",
             {"email": "sso.ict@cherwell.gov.uk", "next": next_url},
         )
-        callback = federation.local.sign_in(started["Location"], "sso.ict@cherwell.gov.uk", PASSWORD)
+        callback = federation.local.sign_in(
+            provider_url(started), "sso.ict@cherwell.gov.uk", PASSWORD
+        )
         parts = urlsplit(callback)
         landed = client.get(f"{parts.path}?{parts.query}")
         client.post("/accounts/logout/")
@@ -228,7 +252,9 @@ def just_in_time(oidc_provider, council_a):
     )
 
 
-def test_a_new_person_gets_an_account_with_no_role_and_waits_for_one(client, just_in_time, council_a):
+def test_a_new_person_gets_an_account_with_no_role_and_waits_for_one(
+    client, just_in_time, council_a
+):
     response = sign_in_through_provider(client, just_in_time, "sso.ict@cherwell.gov.uk")
 
     person = User.objects.get(username="sso.ict@cherwell.gov.uk")
@@ -276,9 +302,23 @@ def test_an_executive_of_another_organisation_cannot_give_the_new_person_a_role(
     other.force_login(council_b.executive)
     assert person not in other.get("/people/awaiting-a-role/").context["people"]
     assert other.get(f"/people/awaiting-a-role/{person.pk}/").status_code == 404
-    assert other.post(f"/people/awaiting-a-role/{person.pk}/", {"role": Role.EXECUTIVE}).status_code == 404
+    assert (
+        other.post(f"/people/awaiting-a-role/{person.pk}/", {"role": Role.EXECUTIVE}).status_code
+        == 404
+    )
     person.refresh_from_db()
     assert person.role == ""
+
+
+def test_an_executive_is_shown_the_way_to_the_people_awaiting_a_role(
+    client, just_in_time, council_a
+):
+    """The no-role page tells the person their executive has been told; nothing else
+    leads the executive to the page where they give the role."""
+    sign_in_through_provider(client, just_in_time, "sso.ict@cherwell.gov.uk")
+    executive = Client()
+    executive.force_login(council_a.executive)
+    assert 'href="/people/awaiting-a-role/"' in executive.get("/").content.decode()
 
 
 def test_an_ict_manager_cannot_give_roles(client, just_in_time, council_a):
@@ -287,7 +327,10 @@ def test_an_ict_manager_cannot_give_roles(client, just_in_time, council_a):
     ict = Client()
     ict.force_login(council_a.ict_manager)
     assert ict.get("/people/awaiting-a-role/").status_code == 403
-    assert ict.post(f"/people/awaiting-a-role/{person.pk}/", {"role": Role.EXECUTIVE}).status_code == 403
+    assert (
+        ict.post(f"/people/awaiting-a-role/{person.pk}/", {"role": Role.EXECUTIVE}).status_code
+        == 403
+    )
 
 
 # ID tokens that must not sign anyone in. The provider's real token is swapped, on its
@@ -418,14 +461,14 @@ def test_a_stashed_nonce_that_differs_from_the_id_tokens_refuses_the_sign_in(
     client, federation, invited
 ):
     started = client.post("/accounts/login/organisation/", {"email": "sso.ict@cherwell.gov.uk"})
-    state_id = parse_qs(urlsplit(started["Location"]).query)["state"][0]
+    state_id = parse_qs(urlsplit(provider_url(started)).query)["state"][0]
     session = client.session
     states = session["socialaccount_states"]
     states[state_id][0]["nonce"] = "the-nonce-of-another-sign-in"
     session["socialaccount_states"] = states
     session.save()
 
-    callback = federation.local.sign_in(started["Location"], "sso.ict@cherwell.gov.uk", PASSWORD)
+    callback = federation.local.sign_in(provider_url(started), "sso.ict@cherwell.gov.uk", PASSWORD)
     parts = urlsplit(callback)
     response = client.get(f"{parts.path}?{parts.query}")
 
@@ -437,7 +480,7 @@ def test_a_stashed_nonce_that_differs_from_the_id_tokens_refuses_the_sign_in(
 
 def test_a_callback_replayed_after_use_signs_nobody_in(client, federation, invited):
     started = client.post("/accounts/login/organisation/", {"email": "sso.ict@cherwell.gov.uk"})
-    callback = federation.local.sign_in(started["Location"], "sso.ict@cherwell.gov.uk", PASSWORD)
+    callback = federation.local.sign_in(provider_url(started), "sso.ict@cherwell.gov.uk", PASSWORD)
     parts = urlsplit(callback)
     assert client.get(f"{parts.path}?{parts.query}").status_code == 302
 
@@ -472,7 +515,9 @@ def good_claims(federation):
     }
 
 
-def test_a_token_signed_by_the_provider_for_this_client_is_accepted(federation, decode, good_claims):
+def test_a_token_signed_by_the_provider_for_this_client_is_accepted(
+    federation, decode, good_claims
+):
     key = federation.local.signing_key
     assert decode(mint(good_claims, private_key(key), key["kid"]))["email"] == good_claims["email"]
 
@@ -489,7 +534,9 @@ def test_a_token_signed_by_the_provider_for_another_client_is_refused(
 def test_a_token_signed_by_another_key_under_the_providers_kid_is_refused(
     federation, decode, good_claims
 ):
-    forged = mint(good_claims, rsa.generate_private_key(65537, 2048), federation.local.signing_key["kid"])
+    forged = mint(
+        good_claims, rsa.generate_private_key(65537, 2048), federation.local.signing_key["kid"]
+    )
     with pytest.raises(OAuth2Error):
         decode(forged)
 
@@ -512,7 +559,9 @@ def test_a_token_from_another_issuer_is_refused(federation, decode, good_claims)
         decode(mint({**good_claims, "iss": "https://evil.example"}, private_key(key), key["kid"]))
 
 
-def test_a_token_signed_with_hmac_keyed_by_the_public_key_is_refused(federation, decode, good_claims):
+def test_a_token_signed_with_hmac_keyed_by_the_public_key_is_refused(
+    federation, decode, good_claims
+):
     """The old algorithm confusion: HS256 with the provider's public key as the secret."""
     key = federation.local.signing_key
     header = {"kid": key["kid"], "alg": "HS256", "typ": "JWT"}

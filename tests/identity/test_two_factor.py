@@ -341,9 +341,7 @@ def test_a_code_used_once_cannot_sign_in_again(client, council_a, executive_with
     assert signed_in_user_id(client) is None
 
 
-def test_a_recovery_code_signs_in_once_and_is_then_used_up(
-    client, council_a, executive_with_app
-):
+def test_a_recovery_code_signs_in_once_and_is_then_used_up(client, council_a, executive_with_app):
     _secret, codes = executive_with_app
     executive = council_a.executive
 
@@ -395,6 +393,25 @@ def test_the_code_page_expires_after_ten_minutes(client, council_a, executive_wi
 
 def test_the_code_page_without_a_password_first_sends_to_the_sign_in_page(client, db):
     assert client.get(CODE_PAGE)["Location"] == "/accounts/login/"
+
+
+def test_new_recovery_codes_replace_the_old_ones_and_are_logged(
+    client, council_a, executive_with_app, clock, django_capture_on_commit_callbacks
+):
+    secret, old_codes = executive_with_app
+    sign_in_with_password(client, council_a.executive.username)
+    client.post(CODE_PAGE, {"code": totp(secret, clock.now)})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/security/recovery-codes/")
+
+    new_codes = client.get("/account/security/recovery-codes/").context["codes"]
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert events(EventKind.RECOVERY_CODES_NEW, council_a.executive).count() == 1
+    client.post("/accounts/logout/")
+    sign_in_with_password(client, council_a.executive.username)
+    assert client.post(CODE_PAGE, {"code": old_codes[1]}).status_code == 200
+    assert signed_in_user_id(client) is None
 
 
 # Removing the app.
