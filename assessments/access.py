@@ -10,8 +10,8 @@ predicates as a second line of defence; templates receive booleans.
 | `can_start_assessment(user, round)` | an ICT manager of a current member organisation |
 | `can_change_answers(user, assessment)` | the assessment's organisation's ICT managers |
 | `answers_editable(user, assessment)` | as above, while a draft and a current member's |
-| `can_reopen(user, assessment)` | administrators |
-| `can_manage_rounds(user, partnership)` | administrators |
+| `can_reopen(user, assessment)` | administrators, the partnership's coordinators |
+| `can_manage_rounds(user, partnership)` | administrators, the partnership's coordinators |
 | `can_plan_own_actions(user, partnership)` | executives and ICT managers of a current member |
 | `can_plan_partnership_actions(user, partnership)` | executives of the current lead partner |
 | `can_update_action(user, action)` | as the first (own) or second (partnership-wide) |
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from common.access import require
 from partnerships.access import (
-    can_administer,
+    can_coordinate,
     is_current_member,
     is_executive,
     is_ict_manager,
@@ -83,11 +83,11 @@ def answers_editable(user, assessment: Assessment, *, still_member: bool | None 
 
 
 def can_reopen(user, assessment: Assessment) -> bool:
-    return can_administer(user)
+    return can_coordinate(user, assessment.round.partnership)
 
 
 def can_manage_rounds(user, partnership) -> bool:
-    return can_administer(user)
+    return can_coordinate(user, partnership)
 
 
 def get_assessment_for_user(user, pk: int, *, write: bool = False) -> Assessment:

@@ -15,7 +15,9 @@ from .models import Assessment, AssessmentStatus, Round, RoundReopening, RoundSt
 from .reporting.pdf_queue import queue_after_commit
 from .reporting.snapshots import discard_snapshot, freeze_round
 
-ROUNDS_REFUSED = "Only an administrator can open and close a partnership's rounds"
+ROUNDS_REFUSED = (
+    "Only an administrator or the partnership's coordinator can open and close its rounds"
+)
 
 
 def drafts_in(rounds: list[Round]) -> list[Assessment]:
@@ -39,6 +41,12 @@ def open_round(*, round_: Round, user) -> Round:
     round_.status = RoundStatus.OPEN
     round_.full_clean()
     round_.save()
+    security_event_for(
+        "partnership_changed",
+        user=user,
+        partnership=round_.partnership,
+        detail=f"Opened the round {round_.name}, closing {round_.closes_on:%-d %B %Y}",
+    )
     return round_
 
 
@@ -72,6 +80,12 @@ def close_rounds(*, rounds: list[Round], user) -> int:
         freeze_round(round_)
         # Its reports are final now: prepare their PDFs once.
         queue_after_commit(rounds=[round_], assessments=list(round_.assessments.all()))
+        security_event_for(
+            "partnership_changed",
+            user=user,
+            partnership=round_.partnership,
+            detail=f"Closed the round {round_.name}",
+        )
         closed += 1
     return closed
 
@@ -104,6 +118,11 @@ def reopen_rounds(*, rounds: list[Round], user, reason: str) -> int:
         round_.status = RoundStatus.OPEN
         round_.closes_on = None
         round_.save(update_fields=["status", "closes_on", "updated_at"])
-        security_event_for("reopened", user=user, detail=f"Reopened the round {round_}")
+        security_event_for(
+            "reopened",
+            user=user,
+            partnership=round_.partnership,
+            detail=f"Reopened the round {round_.name}",
+        )
         reopened += 1
     return reopened

@@ -248,6 +248,7 @@ def cases() -> list[Case]:
     closed_report = reverse("assessments:partnership_report", args=[closed.pk])
     csv = reverse("assessments:partnership_report_csv", args=[headline.pk])
     plan = reverse("assessments:action_plan", args=[headline.partnership_id])
+    largest, coordinator = scale_data.largest_partnership_coordinator()
     return [
         Case(BASELINE, reverse("accessibility"), reader),
         Case(REPORT_CACHED, report, reader),
@@ -292,6 +293,11 @@ def cases() -> list[Case]:
             "new action page, 30 partners, every gap (cached)",
             reverse("assessments:new_action", args=[headline.pk]),
             reader,
+        ),
+        Case(
+            f"coordinator's overview, largest partnership ({largest.members} members)",
+            reverse("coordination:partnership", args=[largest.pk]),
+            coordinator,
         ),
     ]
 

@@ -628,6 +628,26 @@ def executive_of(organisation_id: int) -> User:
     return User.objects.get(organisation_id=organisation_id, role=Role.EXECUTIVE)
 
 
+def largest_partnership_coordinator():
+    """The partnership with the most current members and a coordinator for it (its lead
+    partner's executive, made a coordinator here if not yet one)."""
+    from django.db.models import Count
+
+    from partnerships.models import Coordinator, Partnership, still_a_member
+
+    largest = (
+        Partnership.objects.annotate(
+            members=Count("memberships", filter=still_a_member("memberships__"))
+        )
+        .order_by("-members", "name")
+        .first()
+    )
+    lead = Membership.objects.get(partnership=largest, role=MembershipRole.LEAD)
+    person = executive_of(lead.organisation_id)
+    Coordinator.objects.get_or_create(partnership=largest, user=person)
+    return largest, person
+
+
 def lead_executive(round_: Round) -> User:
     """The lead partner's executive: a current member, so allowed to read the reports."""
     lead = Membership.objects.get(partnership_id=round_.partnership_id, role=MembershipRole.LEAD)

@@ -9,5 +9,17 @@ from django.dispatch import Signal
 security_event = Signal()
 
 
-def security_event_for(kind: str, *, user=None, detail: str = "", request=None) -> None:
-    security_event.send(sender=None, kind=kind, user=user, detail=detail, request=request)
+def security_event_for(
+    kind: str, *, user=None, detail: str = "", request=None, partnership=None, about=None
+) -> None:
+    """`user` is who acted; `about`, the person acted on, if another; `partnership`,
+    where the change was made."""
+    security_event.send(
+        sender=None,
+        kind=kind,
+        user=user,
+        detail=detail,
+        request=request,
+        partnership=partnership,
+        about=about,
+    )

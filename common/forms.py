@@ -1,9 +1,11 @@
 """The GOV.UK form base: every page form renders through crispy-forms-gds and shows
 its errors in one GOV.UK error summary."""
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 
@@ -57,3 +59,27 @@ class GovukFormMixin:
 
 class GovukForm(GovukFormMixin, forms.Form):
     pass
+
+
+class GovukDateField(DateInputField):
+    """GOV.UK date input (day, month, year) that turns an impossible date (31 February,
+    year 99999) into a message that says what to do, not Python's, and names the part
+    missing from a date entered in part. `what` names the date in messages ("due
+    date" gives "Enter the due date")."""
+
+    def __init__(self, *, what: str, **kwargs):
+        # Each part is checked on its own, so a missing month is named as such.
+        super().__init__(require_all_fields=False, **kwargs)
+        self.what = what
+        self.error_messages["required"] = f"Enter the {what}"
+        for field, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            field.validators[0].message = f"Enter the {what}'s {name} as a number"
+            field.error_messages["incomplete"] = f"The {what} must include a {name}"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except (ValidationError, OverflowError) as error:
+            raise ValidationError(
+                f"The {self.what} must be a real date, for example 31 3 2027"
+            ) from error

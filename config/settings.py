@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "assessments",
     "notifications",
     "identity",
+    "coordination",
     "ops",
     # After our apps, so our templates for its pages are found first.
     "allauth",

@@ -57,6 +57,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("identity.urls")),
+    path("", include("coordination.urls")),
     path("", include("partnerships.urls")),
     path("", include("notifications.urls")),
     path("", include("assessments.urls")),

@@ -17,7 +17,7 @@ records every change to them).
 
 from django.conf import settings
 
-from partnerships.access import can_administer, is_executive, is_ict_manager
+from partnerships.access import can_administer, coordinates_any, is_executive, is_ict_manager
 from partnerships.models import User
 
 ACCESS_FIELDS = ("role", "organisation_id", "is_staff", "is_superuser", "is_active")
@@ -38,6 +38,7 @@ def awaits_role(user) -> bool:
         and not user.is_staff
         and user.organisation_id is not None
         and not user.role
+        and not coordinates_any(user)  # a coordinator's work needs no role
     )
 
 

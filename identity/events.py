@@ -55,6 +55,7 @@ def record(
     detail: str = "",
     request=None,
     actor=None,
+    partnership=None,
 ) -> SecurityEvent:
     request = _request(request)
     if actor is None:
@@ -68,6 +69,7 @@ def record(
         username=(username or (user.get_username() if user else ""))[:150],
         organisation_id=getattr(user, "organisation_id", None),
         actor=actor,
+        partnership=partnership,
         method=method[:30],
         ip_address=_address(request),
         detail=detail[:300],
@@ -82,6 +84,7 @@ _ABOUT_SOMEONE_ELSE = {
     EventKind.INVITATION_SENT,
     EventKind.ACCOUNT_CREATED,
     EventKind.MFA_RESET,
+    EventKind.PARTNERSHIP_CHANGED,
 }
 
 
@@ -230,5 +233,14 @@ def _invited(sender, user, invited_by, **kwargs):
 
 
 @receiver(security_event)
-def _from_other_apps(sender, kind, user=None, detail="", request=None, **kwargs):
-    record(EventKind(kind), detail=detail, request=request, actor=user)
+def _from_other_apps(
+    sender, kind, user=None, detail="", request=None, partnership=None, about=None, **kwargs
+):
+    record(
+        EventKind(kind),
+        user=about,
+        detail=detail,
+        request=request,
+        actor=user,
+        partnership=partnership,
+    )

@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from partnerships.models import Organisation
+from partnerships.models import Organisation, Partnership
 
 
 class IdentityProvider(models.Model):
@@ -119,6 +119,7 @@ class EventKind(models.TextChoices):
     FRAMEWORK_UPLOADED = "framework_uploaded", "Framework uploaded"
     ORGANISATIONS_IMPORTED = "organisations_imported", "Organisations imported"
     PROVIDER_CHANGED = "provider_changed", "Identity provider or link changed"
+    PARTNERSHIP_CHANGED = "partnership_changed", "Partnership changed"
 
 
 class SecurityEvent(models.Model):
@@ -150,13 +151,22 @@ class SecurityEvent(models.Model):
         blank=True,
         related_name="+",
     )
+    # The partnership a change was made in (coordinators' and administrators' work),
+    # so its coordination page can list what changed.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     method = models.CharField(max_length=30, blank=True)
     ip_address = models.GenericIPAddressField("Address", null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["user", "at"])]
+        indexes = [
+            models.Index(fields=["kind", "at"]),
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["partnership", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.username or 'no account'})"

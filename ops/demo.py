@@ -32,6 +32,7 @@ from assessments.models import (
 from assessments.reporting.cache import cached_partnership_report
 from assessments.reporting.snapshots import freeze_round
 from partnerships.models import (
+    Coordinator,
     FundingFormula,
     FundingSignOff,
     Membership,
@@ -62,6 +63,7 @@ class DemoPerson:
 
 
 ADMINISTRATOR = DemoPerson("Morgan", "Ellery", "Partnership Systems Administrator")
+COORDINATOR = DemoPerson("Farah", "Lindqvist", "Shared Services Programme Manager")
 
 
 @dataclass(frozen=True)
@@ -281,9 +283,29 @@ def seed_demo() -> Partnership:
             )
     # The closed round's reports, frozen as at its closing date, as closing does.
     freeze_round(previous)
+    _coordinator(partnership)
     if not Action.objects.filter(partnership=partnership).exists():
         _actions(partnership, previous, current)
     return partnership
+
+
+def _coordinator(partnership) -> None:
+    """The lead council's programme manager, who runs the partnership from its
+    coordination pages: no role of their own (they fill in nothing, sign nothing)."""
+    lead = partnership.memberships.get(role=MembershipRole.LEAD).organisation
+    user, _ = User.objects.get_or_create(
+        username="coordinator",
+        defaults={
+            "first_name": COORDINATOR.first_name,
+            "last_name": COORDINATOR.last_name,
+            "email": "coordinator@example.invalid",
+            "organisation": lead,
+            "role": "",
+            "job_title": COORDINATOR.job_title,
+            "password": _demo_password_hash(),
+        },
+    )
+    Coordinator.objects.get_or_create(partnership=partnership, user=user)
 
 
 def _actions(partnership, previous: Round, current: Round) -> None:

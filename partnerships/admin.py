@@ -11,8 +11,10 @@ from django.utils.html import format_html
 from common.admin import NoBulkDeleteAdmin, RecordAdmin
 
 from .admin_import import OrganisationImportExportMixin
+from .coordination import add_coordinator, remove_coordinator
 from .invitations import invite_user
 from .models import (
+    Coordinator,
     FundingFormula,
     FundingShare,
     FundingSignOff,
@@ -36,6 +38,17 @@ class MembershipInline(admin.TabularInline):
     fields = ["organisation", "role", "joined_on", "left_on"]
     can_delete = False
     verbose_name_plural = "Members (to remove a member, enter the date it left)"
+
+
+class CoordinatorInline(admin.TabularInline):
+    """The people who run the partnership from its coordination pages."""
+
+    model = Coordinator
+    extra = 1
+    autocomplete_fields = ["user"]
+    fields = ["user", "added_by", "added_at"]
+    readonly_fields = ["added_by", "added_at"]
+    verbose_name_plural = "Coordinators (they run this partnership outside the admin)"
 
 
 @admin.register(Organisation)
@@ -77,7 +90,7 @@ class PartnershipAdmin(NoBulkDeleteAdmin):
     list_display = ["name", "member_count", "created_at"]
     ordering = ["name"]  # the annotation below would otherwise drop Meta.ordering
     search_fields = ["name", "memberships__organisation__name"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, CoordinatorInline]
 
     def get_queryset(self, request):
         return (
@@ -95,6 +108,15 @@ class PartnershipAdmin(NoBulkDeleteAdmin):
         return not obj.rounds.filter(assessments__isnull=False).exists()
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Coordinator:
+            coordinators = formset.save(commit=False)
+            for coordinator in formset.deleted_objects:
+                remove_coordinator(coordinator=coordinator, user=request.user)
+            for coordinator in coordinators:
+                add_coordinator(
+                    partnership=form.instance, person=coordinator.user, user=request.user
+                )
+            return None
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         for membership in formset.save(commit=False):

@@ -25,7 +25,10 @@ def invite_user(
     job_title: str,
     invited_by,
     base_url: str,
+    send: bool = True,
 ) -> User:
+    """Creates the account with no usable password and emails the link, unless `send`
+    is False (a batch sends its emails once every account exists: `send_invitation`)."""
     email = email.strip().lower()
     user = User(
         username=email,
@@ -38,11 +41,19 @@ def invite_user(
     )
     user.set_unusable_password()
     user.save()
+    if send:
+        send_invitation(user, invited_by=invited_by, base_url=base_url)
+    user_invited.send(sender=User, user=user, invited_by=invited_by)
+    return user
+
+
+def send_invitation(user: User, *, invited_by, base_url: str, token=default_token_generator):
+    """Emails the invited person a link to choose their password (valid 3 days)."""
     link = base_url.rstrip("/") + reverse(
         "password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": token.make_token(user),
         },
     )
     context = {"user": user, "link": link, "invited_by": invited_by}
@@ -50,7 +61,5 @@ def invite_user(
         subject="You have been invited to Partnership Readiness",
         message=render_to_string("registration/invitation_email.txt", context),
         from_email=None,
-        recipient_list=[email],
+        recipient_list=[user.email],
     )
-    user_invited.send(sender=User, user=user, invited_by=invited_by)
-    return user

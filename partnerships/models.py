@@ -82,14 +82,18 @@ def still_a_member(prefix: str = "", on=None) -> Q:
 
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Partnerships the user's organisation currently belongs to; all for staff."""
-        return scoped_to_organisation(
+        """Partnerships the user's organisation currently belongs to, and those the
+        user coordinates; all for staff."""
+        members = scoped_to_organisation(
             self,
             user,
             lambda qs, org_id: qs.filter(
                 Q(memberships__organisation_id=org_id) & still_a_member("memberships__")
             ).distinct(),
         )
+        if not user.is_authenticated:
+            return members
+        return members.distinct() | self.filter(coordinators__user_id=user.pk).distinct()
 
 
 class Partnership(models.Model):
@@ -185,6 +189,39 @@ class User(AbstractUser):
                 name="user_role_is_known",
             ),
         ]
+
+
+class Coordinator(models.Model):
+    """A person who runs a partnership from its coordination pages: members, rounds,
+    invitations, reopenings, the funding formula. Usually the lead partner's programme
+    manager; a person may coordinate several partnerships. Coordinators see statuses
+    and scores, as members do, never another organisation's evidence."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="coordinators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinations"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "user"], name="one_coordinator_row_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} coordinates {self.partnership}"
 
 
 class FundingFormula(models.Model):

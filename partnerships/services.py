@@ -18,9 +18,10 @@ EXECUTIVES_ONLY = (
     "The funding formula is agreed by each member's chief executive and finance "
     "director, so only an executive of a current member can sign it"
 )
-MEMBERS_REFUSED = "Only an administrator can change a partnership's members"
+MEMBERS_REFUSED = "Only an administrator or the partnership's coordinator can change its members"
 RECORD_REFUSED = (
-    "Only the lead partner's executive or an administrator can record the funding formula"
+    "Only the lead partner's executive, the partnership's coordinator or an administrator "
+    "can record the funding formula"
 )
 
 

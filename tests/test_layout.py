@@ -8,7 +8,16 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("common", "partnerships", "assessments", "notifications", "identity", "ops", "config")
+APPS = (
+    "common",
+    "partnerships",
+    "assessments",
+    "notifications",
+    "identity",
+    "coordination",
+    "ops",
+    "config",
+)
 ROLE_TEST = re.compile(r"\b(is_ict_manager|is_executive|is_staff)\b")
 
 

@@ -1,11 +1,9 @@
 """Forms for agreeing an action from a gap and for updating it."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.core.exceptions import ValidationError
 
-from common.forms import GovukForm
+from common.forms import GovukDateField, GovukForm
 
 from ..choices import OwnerRole
 from .models import ActionStatus
@@ -15,26 +13,9 @@ MAX_DESCRIPTION = 2000
 OWN, PARTNERSHIP = "own", "partnership"
 
 
-class DueDateField(DateInputField):
-    """GOV.UK date input that turns an impossible date (31 February, year 99999) into
-    a message that says what to do, not Python's, and names the part that is missing
-    from a date entered in part."""
-
+class DueDateField(GovukDateField):
     def __init__(self, **kwargs):
-        # Each part is checked on its own, so a missing month is named as such.
-        super().__init__(require_all_fields=False, **kwargs)
-        self.error_messages["required"] = "Enter the due date"
-        for field, name in zip(self.fields, ("day", "month", "year"), strict=True):
-            field.validators[0].message = f"Enter the due date's {name} as a number"
-            field.error_messages["incomplete"] = f"The due date must include a {name}"
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except (ValidationError, OverflowError) as error:
-            raise ValidationError(
-                "The due date must be a real date, for example 31 3 2027"
-            ) from error
+        super().__init__(what="due date", **kwargs)
 
 
 class ActionDetailsForm(GovukForm):

@@ -42,7 +42,9 @@ from ..reporting.pdf_queue import queue_after_commit
 from .selectors import answers_in_order, missing_for_submission
 
 START_REFUSED = "Only an ICT manager can start their organisation's assessment"
-REOPEN_REFUSED = "Only an administrator can reopen a submitted assessment"
+REOPEN_REFUSED = (
+    "Only an administrator or the partnership's coordinator can reopen a submitted assessment"
+)
 EVIDENCE_MAX_CHARACTERS = 5000
 COMMENT_MAX_CHARACTERS = 2000
 
@@ -326,7 +328,10 @@ def reopen_assessment(*, assessment: Assessment, user, reason: str) -> Assessmen
         previously_submitted_at=submitted_at,
     )
     security_event_for(
-        "reopened", user=user, detail=f"Reopened the assessment of {assessment.organisation}"
+        "reopened",
+        user=user,
+        partnership=assessment.round.partnership,
+        detail=f"Reopened the assessment of {assessment.organisation} in {assessment.round.name}",
     )
     assessment.refresh_from_db()
     return reopening

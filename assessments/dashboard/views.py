@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from identity.access import awaits_role
+from partnerships.access import coordinated_by
 
 from .needs import needs_for
 from .selectors import dashboard_for
@@ -14,4 +15,8 @@ def dashboard(request):
         return redirect("identity:no_role_yet")
     rows = dashboard_for(request.user)
     needs = sorted(needs_for(request.user, rows), key=lambda need: not need.urgent)
-    return render(request, "assessments/dashboard.html", {"dashboard": rows, "needs": needs})
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {"dashboard": rows, "needs": needs, "coordinated": coordinated_by(request.user)},
+    )

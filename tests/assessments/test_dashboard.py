@@ -55,6 +55,7 @@ def test_its_query_count_does_not_grow_with_rounds(
         AssessmentFactory(round=round_, organisation=council_a.organisation, submitted=n % 2)
     client.force_login(council_a.ict_manager)
     # session, user (+organisation), partnerships, rounds (+framework), own membership,
-    # own assessments (+ their latest reopening); "What needs you": own actions due
-    with django_assert_num_queries(7):
+    # own assessments (+ their latest reopening); "What needs you": own actions due; the
+    # partnerships the person coordinates
+    with django_assert_num_queries(8):
         client.get(reverse("assessments:dashboard"))

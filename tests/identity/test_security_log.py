@@ -147,10 +147,11 @@ def test_downloads_exports_and_reopenings_are_logged(client, council_a, administ
     ]
     assert all(event.user == council_a.executive for event in events[:3])
     assert events[2].detail.startswith("Downloaded ") and events[2].detail.endswith(".pdf")
-    assert (events[3].user, events[3].detail) == (
-        administrator,
-        "Reopened the assessment of Avonford Council",
+    assert events[3].user == administrator
+    assert (
+        events[3].detail == f"Reopened the assessment of Avonford Council in {council_a.round.name}"
     )
+    assert events[3].partnership == council_a.partnership
     # Nothing of the evidence or the reason typed.
     assert "Wrong level" not in " ".join(event.detail for event in events)
 

@@ -46,7 +46,7 @@ def test_seeding_twice_gives_the_same_data():
     assert counts() == first
     assert snapshot() == rows
     assert first["Membership"] == 5
-    assert first["User"] == 11
+    assert first["User"] == 12
 
 
 def test_the_demo_partnership_tells_the_story_the_reports_need():
@@ -86,12 +86,12 @@ def test_demo_users_sign_in_with_the_documented_password(client):
 def test_demo_users_have_peoples_names_and_job_titles():
     call_command("seed_demo")
     users = list(User.objects.all())
-    assert len(users) == 11
+    assert len(users) == 12  # the administrator, the coordinator, two per partner
     for user in users:
         assert user.first_name and user.last_name, user.username
         assert "demo" not in user.get_full_name().casefold(), user.username
         assert user.job_title, user.username
-    assert len({user.get_full_name() for user in users}) == 11
+    assert len({user.get_full_name() for user in users}) == 12
 
 
 def test_every_sign_off_is_dated_after_the_formula_version_it_signs():

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         partnership = seed_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {partnership}."))
-        usernames = ["admin"] + [
+        usernames = ["admin", "coordinator"] + [
             f"{p.slug}-{suffix}" for p in PARTNERS for suffix in ("ict", "exec")
         ]
         self.stdout.write(f"Demo users (demo only): {', '.join(usernames)}")
