@@ -160,7 +160,17 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", "Executive (chief executive or finance director)"
 
 
-class UserQueryManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
+        """Locks the user rows only, unless told otherwise: the organisation joined in
+        below is on the nullable side of an outer join, which PostgreSQL refuses to
+        lock (allauth locks the user row when it makes new recovery codes)."""
+        return super().select_for_update(
+            nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key
+        )
+
+
+class UserQueryManager(UserManager.from_queryset(UserQuerySet)):
     def get_queryset(self):
         # Every page shows the signed-in user's organisation in the header; loading it
         # with the user saves a query on every request.
