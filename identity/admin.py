@@ -2,12 +2,16 @@
 through identity.services, which checks HTTPS and that no domain leads to two
 organisations), and read the security log (read-only, filterable)."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from common.admin import RecordAdmin
 
+from .access import can_view_security_log
 from .models import IdentityProvider, OrganisationSignIn, SecurityEvent
 from .services import (
     check_domains_free,
@@ -113,10 +117,6 @@ class DayFilter(admin.SimpleListFilter):
         return [("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
 
     def queryset(self, request, queryset):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         if self.value() in {"1", "7", "30"}:
             return queryset.filter(at__gte=timezone.now() - timedelta(days=int(self.value())))
         return queryset
@@ -143,3 +143,10 @@ class SecurityEventAdmin(RecordAdmin):
     fields = list_display
     readonly_fields = fields
     show_full_result_count = False  # the log grows large; counting it all is slow
+
+    def has_view_permission(self, request, obj=None):
+        # Who reads the log is the access module's answer, not only Django's staff flag.
+        return can_view_security_log(request.user) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return can_view_security_log(request.user) and super().has_module_permission(request)
