@@ -16,11 +16,14 @@ predicates as a second line of defence; templates receive booleans.
 | `can_plan_partnership_actions(user, partnership)` | executives of the current lead partner |
 | `can_update_action(user, action)` | as the first (own) or second (partnership-wide) |
 | `owned_action_roles(user)` | the owner roles whose actions are this person's to do |
+| `can_project_membership(user, partnership)` | lead executives, coordinators, administrators |
+| `can_change_score_sharing(user)` | executives, for their own organisation |
 
 Actions are seen by whoever sees the partnership's report (`get_action_for_user`).
 """
 
 from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -167,3 +170,32 @@ def owned_action_roles(user) -> set[str]:
     if is_executive(user):
         return {OwnerRole.EXECUTIVE, OwnerRole.LEGAL, OwnerRole.INFORMATION_GOVERNANCE}
     return set()
+
+
+# ---------------------------------------------------------------- insights
+
+PROJECTION_REFUSED = (
+    "Only the lead partner's executives and the partnership's coordinators can project "
+    "a change of membership"
+)
+
+
+def can_project_membership(user, partnership) -> bool:
+    """ "What if" projections of adding or removing members."""
+    return is_lead_executive(user, partnership) or can_coordinate(user, partnership)
+
+
+def get_round_to_project(user, round_id: int) -> Round:
+    """An open round of a partnership the user sees (404 otherwise: a closed round's
+    membership is history), which the user may project (403 otherwise)."""
+    round_ = get_round_for_user(user, round_id)
+    if not round_.is_open:
+        raise Http404("Projections are made for open rounds")
+    require(can_project_membership(user, round_.partnership), PROJECTION_REFUSED)
+    return round_
+
+
+def can_change_score_sharing(user) -> bool:
+    """Whether an organisation's scores may appear in other partnerships' projections
+    is its executives' decision."""
+    return is_executive(user) and user.organisation_id is not None

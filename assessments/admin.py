@@ -412,3 +412,7 @@ class ActionAdmin(RecordAdmin):
     search_fields = ["description", "partnership__name", "organisation__name"]
     list_select_related = ["partnership", "organisation"]
     inlines = [ActionChangeInline]
+
+
+# The insight records register themselves with their capability.
+from .insights import admin as insights_admin  # noqa: E402, F401

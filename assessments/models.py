@@ -382,3 +382,6 @@ class RenderedPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.key[:12]}"
+
+
+from .insights.models import BenchmarkSwitch, PeerBenchmark, ProjectionConsent  # noqa: E402, F401

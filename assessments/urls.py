@@ -7,6 +7,7 @@ from django.urls import path
 from .actions import views as actions
 from .capture import views as capture
 from .dashboard import views as dashboard
+from .insights import views as insights
 from .reporting import views as reporting
 
 app_name = "assessments"
@@ -50,4 +51,7 @@ urlpatterns = [
         "rounds/<int:round_id>/actions.csv", reporting.round_actions_csv, name="round_actions_csv"
     ),
     path("actions/<int:pk>/", actions.detail, name="action"),
+    # Insights
+    path("rounds/<int:round_id>/what-if/", insights.what_if, name="what_if"),
+    path("organisation/score-sharing/", insights.score_sharing, name="score_sharing"),
 ]

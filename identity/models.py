@@ -120,6 +120,7 @@ class EventKind(models.TextChoices):
     ORGANISATIONS_IMPORTED = "organisations_imported", "Organisations imported"
     PROVIDER_CHANGED = "provider_changed", "Identity provider or link changed"
     PARTNERSHIP_CHANGED = "partnership_changed", "Partnership changed"
+    SHARING_CHANGED = "sharing_changed", "Score sharing or peer benchmark changed"
 
 
 class SecurityEvent(models.Model):

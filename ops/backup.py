@@ -45,6 +45,7 @@ from assessments.models import (
     Dimension,
     Framework,
     OrganisationSnapshot,
+    ProjectionConsent,
     Question,
     Round,
     RoundReopening,
@@ -94,6 +95,7 @@ MODELS = [
     IdentityProvider,
     OrganisationSignIn,
     SocialAccount,
+    ProjectionConsent,
 ]
 LABELS = {model._meta.label_lower: model for model in MODELS}
 # Groups and users point at permissions (and users at groups) by natural key, since
@@ -191,6 +193,9 @@ def _partnership_rows(partnership) -> dict:
         | _ids(actions, "created_by_id")
         | _ids(action_changes, "changed_by_id")
     )
+    # The members' consent to show their scores in projections, and who gave it.
+    consents = ProjectionConsent.objects.filter(organisation_id__in=organisation_ids)
+    named_user_ids |= _ids(consents, "allowed_by_id")
     # A named person's own organisation comes too (only its row), so they keep it.
     organisation_ids |= _ids(User.objects.filter(pk__in=named_user_ids), "organisation_id")
     users = User.objects.filter(pk__in=named_user_ids) | User.objects.filter(
@@ -229,6 +234,7 @@ def _partnership_rows(partnership) -> dict:
         ),
         OrganisationSignIn: sign_in_links,
         SocialAccount: SocialAccount.objects.filter(user__in=users),
+        ProjectionConsent: consents,
     }
 
 

@@ -34,6 +34,7 @@ from assessments.reporting.snapshots import freeze_round
 from partnerships.models import (
     Coordinator,
     FundingFormula,
+    FundingShare,
     FundingSignOff,
     Membership,
     MembershipRole,
@@ -286,6 +287,124 @@ def seed_demo() -> Partnership:
     _coordinator(partnership)
     if not Action.objects.filter(partnership=partnership).exists():
         _actions(partnership, previous, current)
+    return partnership
+
+
+# ---------------------------------------------------------------- the neighbours
+
+NEIGHBOURS_NAME = "South and Vale Digital Partnership"
+NEIGHBOURS = [
+    DemoPartner(
+        slug="south-oxfordshire",
+        name="South Oxfordshire District Council",
+        kind=OrganisationKind.DISTRICT,
+        gss_code="E07000179",
+        lead=True,
+        base_level=3,
+        exceptions={"identity-management.citizen-identity": 4},
+        status=AssessmentStatus.SUBMITTED,
+        previous_base_level=None,
+        ict_manager=DemoPerson("Imogen", "Carraway", "Head of ICT"),
+        executive=DemoPerson("Dominic", "Ashgrove", "Chief Executive"),
+        signed_days_ago=15,
+    ),
+    DemoPartner(
+        slug="vale",
+        name="Vale of White Horse District Council",
+        kind=OrganisationKind.DISTRICT,
+        gss_code="E07000180",
+        lead=False,
+        base_level=3,
+        # Funding, benefits and skills beyond next year not yet secured: a gap, but
+        # not one that sinks a partnership.
+        exceptions={
+            "sustainability.long-term-funding": 1,
+            "sustainability.benefits-realisation": 1,
+            "sustainability.skills-and-staffing": 1,
+        },
+        status=AssessmentStatus.SUBMITTED,
+        previous_base_level=None,
+        ict_manager=DemoPerson("Callum", "Brightling", "ICT and Digital Manager"),
+        executive=DemoPerson("Yasmin", "Okonkwo-Hale", "Director of Finance"),
+        signed_days_ago=10,
+    ),
+]
+
+
+# Each council's share of the running costs, by population.
+NEIGHBOUR_SHARES = {"south-oxfordshire": 55, "vale": 45}
+
+
+@transaction.atomic
+def seed_neighbours() -> Partnership:
+    """A second, smaller partnership of two district councils, both submitted and
+    signed: "Ready with conditions". Its lead executive can project adding Cherwell
+    (which keeps its scores to itself) and see the verdict fall; Oxfordshire's lead
+    executive can project adding the Vale, which shares its scores in projections.
+    With so few organisations the peer benchmark says there are not enough peers yet."""
+    from assessments.insights.models import ProjectionConsent
+
+    framework = load_framework_file().framework
+    now, today = timezone.now(), timezone.localdate()
+    partnership, _ = Partnership.objects.get_or_create(
+        name=NEIGHBOURS_NAME,
+        defaults={"description": "Two district councils sharing digital services and ICT."},
+    )
+    current = _round(
+        partnership,
+        framework,
+        CURRENT_ROUND,
+        RoundStatus.OPEN,
+        today - timedelta(days=CURRENT_ROUND_OPENED_DAYS_AGO),
+        closes_on=today + timedelta(days=CURRENT_ROUND_CLOSES_IN_DAYS),
+    )
+    formula, _ = FundingFormula.objects.get_or_create(
+        partnership=partnership,
+        version=1,
+        defaults={
+            "text": FUNDING_FORMULA_TEXT,
+            "created_at": now - timedelta(days=FORMULA_RECORDED_DAYS_AGO),
+        },
+    )
+    for partner in NEIGHBOURS:
+        organisation = _organisation(partner)
+        Membership.objects.get_or_create(
+            partnership=partnership,
+            organisation=organisation,
+            defaults={
+                "role": MembershipRole.LEAD if partner.lead else MembershipRole.MEMBER,
+                "joined_on": today - timedelta(days=400),
+            },
+        )
+        ict_manager = _user(partner, organisation, Role.ICT_MANAGER, partner.ict_manager)
+        executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive)
+        FundingShare.objects.get_or_create(
+            formula=formula,
+            organisation=organisation,
+            defaults={"percentage": NEIGHBOUR_SHARES[partner.slug]},
+        )
+        FundingSignOff.objects.get_or_create(
+            formula=formula,
+            organisation=organisation,
+            defaults={
+                "signed_by": executive,
+                "signer_name": executive.get_full_name(),
+                "signer_role": partner.executive_title,
+                "signed_at": now - timedelta(days=partner.signed_days_ago),
+            },
+        )
+        _assessment(
+            current,
+            organisation,
+            ict_manager,
+            levels=_levels(framework, partner.base_level, partner.exceptions),
+            status=AssessmentStatus.SUBMITTED,
+            submitted_at=now - timedelta(days=5),
+        )
+        if partner.slug == "vale":
+            ProjectionConsent.objects.get_or_create(
+                organisation=organisation, defaults={"allowed_by": executive}
+            )
     return partnership
 
 

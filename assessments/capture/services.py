@@ -24,6 +24,7 @@ from ..access import (
     can_start_assessment,
     left_partnership_on,
 )
+from ..insights.tasks import refresh_after_commit
 from ..models import (
     MAX_LEVEL,
     MIN_LEVEL,
@@ -296,6 +297,8 @@ def submit_assessment(*, assessment: Assessment, user) -> Assessment:
         status=AssessmentStatus.SUBMITTED, submitted_at=now, submitted_by=user, updated_at=now
     )
     assessment.refresh_from_db()
+    # The peer figures first: the PDFs queued next show them.
+    refresh_after_commit(assessment.round.framework_id)
     queue_after_commit(rounds=[assessment.round], assessments=[assessment])
     return assessment
 
@@ -334,4 +337,6 @@ def reopen_assessment(*, assessment: Assessment, user, reason: str) -> Assessmen
         detail=f"Reopened the assessment of {assessment.organisation} in {assessment.round.name}",
     )
     assessment.refresh_from_db()
+    # Its scores leave the peer figures until it is submitted again.
+    refresh_after_commit(assessment.round.framework_id)
     return reopening

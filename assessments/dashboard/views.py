@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from identity.access import awaits_role
 from partnerships.access import coordinated_by
 
+from ..access import can_change_score_sharing
 from .needs import needs_for
 from .selectors import dashboard_for
 
@@ -18,5 +19,10 @@ def dashboard(request):
     return render(
         request,
         "assessments/dashboard.html",
-        {"dashboard": rows, "needs": needs, "coordinated": coordinated_by(request.user)},
+        {
+            "dashboard": rows,
+            "needs": needs,
+            "coordinated": coordinated_by(request.user),
+            "can_change_sharing": can_change_score_sharing(request.user),
+        },
     )

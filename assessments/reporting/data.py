@@ -8,11 +8,12 @@ an organisation's own report.
 """
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 
-from partnerships.models import FundingFormula, FundingSignOff, Membership
+from partnerships.models import FundingFormula, FundingSignOff, Membership, Organisation
 
 from ..actions.plan import action_plan, own_actions
 from ..models import (
@@ -73,7 +74,7 @@ def _framework(questions: list[Question]) -> tuple[FrameworkFacts, list[dict]]:
     return FrameworkFacts(names, usual_owner, gates), dimensions
 
 
-def _scores(rows) -> dict[str, float | None]:
+def scores_by_dimension(rows) -> dict[str, float | None]:
     """Dimension scores from (dimension code, weight, level) rows of one assessment."""
     by_dimension = defaultdict(list)
     for dimension_code, weight, level in rows:
@@ -172,6 +173,105 @@ def _funding(partnership) -> tuple[FundingFormula | None, dict[int, dict]]:
 # ---------------------------------------------------------------- partnership report
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One partner as the partnership's scores see it: the organisation, its role in
+    the partnership, its assessment (None: not started) and that assessment's
+    (statement code, dimension code, weight, level) answers, only when submitted."""
+
+    organisation: Organisation
+    role: str
+    assessment: Assessment | None
+    answers: tuple = ()
+
+    @classmethod
+    def of(cls, organisation, role: str, assessment, rows) -> "Entry":
+        submitted = assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
+        return cls(
+            organisation, role, assessment, tuple(rows.get(assessment.pk, ())) if submitted else ()
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a set of partners stands: each partner's facts and report row, the gaps,
+    the per-dimension summary (weakest partner first) and the overall score."""
+
+    partners: list[PartnerFacts]
+    member_rows: list[dict]
+    gaps: list[Gap]
+    summary: list[dict]
+    overall: float | None
+
+
+def evaluate_partners(
+    entries: list[Entry], dimensions: list[dict], context: Context, sign_offs: dict[int, dict]
+) -> Standing:
+    """Scores, gaps and verdict inputs for these partners: the one implementation of a
+    partnership's readiness, used by the report and by the membership projection."""
+    partners, member_rows = [], []
+    for entry in entries:
+        organisation, assessment = entry.organisation, entry.assessment
+        status = assessment.status if assessment else NOT_STARTED
+        submitted = status == AssessmentStatus.SUBMITTED
+        scores = scores_by_dimension((d, w, lvl) for _, d, w, lvl in entry.answers)
+        scores = {d["code"]: scores.get(d["code"]) for d in dimensions} if submitted else {}
+        signed = sign_offs.get(organisation.pk)
+        partners.append(
+            PartnerFacts(
+                name=organisation.name,
+                status=status,
+                submitted_on=timezone.localdate(assessment.submitted_at) if submitted else None,
+                dimension_scores=scores,
+                levels={code: level for code, _, _, level in entry.answers},
+                signed_funding=signed is not None,
+                ref=organisation_ref(organisation.pk),
+            )
+        )
+        overall = overall_score(scores.values()) if submitted else None
+        member_rows.append(
+            {
+                "organisation": {
+                    "id": organisation.pk,
+                    "name": organisation.name,
+                    "kind": organisation.get_kind_display(),
+                    "gss_code": organisation.gss_code,
+                },
+                "role": entry.role,
+                "assessment_status": status,
+                "submitted_on": partners[-1].submitted_on.isoformat() if submitted else None,
+                "scores": [
+                    {"dimension": d["code"], **_score_entry(scores.get(d["code"]))}
+                    for d in dimensions
+                ],
+                "overall": _score_entry(overall),
+                "funding_signed": signed is not None,
+                "funding_sign_off": signed,
+            }
+        )
+    gaps = partnership_gaps(partners, context)
+    summary = []
+    for d in dimensions:
+        scored = {p.name: p.dimension_scores.get(d["code"]) for p in partners if p.dimension_scores}
+        stats = partnership_dimension(scored)
+        summary.append(
+            {
+                **d,
+                "weakest": stats.weakest,
+                **_score_entry(stats.weakest_score),
+                "mean": stats.mean,
+                "spread": stats.spread,
+                "scored_partners": stats.scored_partners,
+                "diverging": any(
+                    g.code == "partners-diverge" and g.dimension == d["code"] for g in gaps
+                ),
+            }
+        )
+    # A partnership is as ready as its weakest partner on each dimension.
+    overall = overall_score(item["score"] for item in summary)
+    return Standing(partners, member_rows, gaps, summary, overall)
+
+
 def partnership_report(round_: Round, *, today: date | None = None) -> dict:
     """Everything the partnership report shows, for one round, as it is today (or as at
     `today`: a closing round's snapshot passes its closing date). Nine queries: the
@@ -204,70 +304,17 @@ def partnership_report(round_: Round, *, today: date | None = None) -> dict:
     digests = snapshot_digests(partnership.pk, before=round_)
 
     current = {a.organisation_id: a for a in assessments if a.round_id == round_.pk}
-    partners, member_rows = [], []
-    for membership in members:
-        organisation = membership.organisation
-        assessment = current.get(organisation.pk)
-        status = assessment.status if assessment else NOT_STARTED
-        submitted = status == AssessmentStatus.SUBMITTED
-        answers = rows.get(assessment.pk, []) if submitted else []
-        scores = _scores((d, w, lvl) for _, d, w, lvl in answers)
-        scores = {d["code"]: scores.get(d["code"]) for d in dimensions} if submitted else {}
-        signed = sign_offs.get(organisation.pk)
-        partners.append(
-            PartnerFacts(
-                name=organisation.name,
-                status=status,
-                submitted_on=timezone.localdate(assessment.submitted_at) if submitted else None,
-                dimension_scores=scores,
-                levels={code: level for code, _, _, level in answers},
-                signed_funding=signed is not None,
-                ref=organisation_ref(organisation.pk),
-            )
-        )
-        overall = overall_score(scores.values()) if submitted else None
-        member_rows.append(
-            {
-                "organisation": {
-                    "id": organisation.pk,
-                    "name": organisation.name,
-                    "kind": organisation.get_kind_display(),
-                    "gss_code": organisation.gss_code,
-                },
-                "role": membership.get_role_display(),
-                "assessment_status": status,
-                "submitted_on": partners[-1].submitted_on.isoformat() if submitted else None,
-                "scores": [
-                    {"dimension": d["code"], **_score_entry(scores.get(d["code"]))}
-                    for d in dimensions
-                ],
-                "overall": _score_entry(overall),
-                "funding_signed": signed is not None,
-                "funding_sign_off": signed,
-            }
-        )
-
-    context = Context(facts, today, formula.version if formula else None)
-    gaps = partnership_gaps(partners, context)
-    summary = []
-    for d in dimensions:
-        scored = {p.name: p.dimension_scores.get(d["code"]) for p in partners if p.dimension_scores}
-        stats = partnership_dimension(scored)
-        summary.append(
-            {
-                **d,
-                "weakest": stats.weakest,
-                **_score_entry(stats.weakest_score),
-                "mean": stats.mean,
-                "spread": stats.spread,
-                "scored_partners": stats.scored_partners,
-                "diverging": any(
-                    g.code == "partners-diverge" and g.dimension == d["code"] for g in gaps
-                ),
-            }
-        )
-    # A partnership is as ready as its weakest partner on each dimension.
-    overall = overall_score(item["score"] for item in summary)
+    standing = evaluate_partners(
+        [
+            Entry.of(m.organisation, m.get_role_display(), current.get(m.organisation_id), rows)
+            for m in members
+        ],
+        dimensions,
+        Context(facts, today, formula.version if formula else None),
+        sign_offs,
+    )
+    partners, member_rows = standing.partners, standing.member_rows
+    gaps, summary, overall = standing.gaps, standing.summary, standing.overall
     gap_data = [_gap_data(g, facts.dimension_names) for g in gaps]
 
     # Compared with the last closed round before this one.
@@ -408,7 +455,9 @@ def _trend(round_, assessments, rows, dimensions, member_ids, digests) -> list[d
     for past in by_round:
         per_dimension = defaultdict(list)
         for assessment in by_round[past]:
-            scores = _scores((d, w, lvl) for _, d, w, lvl in rows.get(assessment.pk, []))
+            scores = scores_by_dimension(
+                (d, w, lvl) for _, d, w, lvl in rows.get(assessment.pk, [])
+            )
             for code, score in scores.items():
                 if score is not None:
                     per_dimension[code].append(score)
@@ -460,7 +509,7 @@ def organisation_report(
             "question_id", "level", "evidence", "comment", "copied"
         )
     }
-    scores = _scores(
+    scores = scores_by_dimension(
         (q.dimension.code, q.weight, answers[q.pk].level if q.pk in answers else None)
         for q in questions
     )
@@ -477,7 +526,7 @@ def organisation_report(
     )
     previous_scores, previous_digest = {}, None
     if previous is not None:
-        previous_scores = _scores(
+        previous_scores = scores_by_dimension(
             Answer.objects.filter(assessment=previous).values_list(
                 "question__dimension__code", "question__weight", "level"
             )

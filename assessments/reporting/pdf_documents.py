@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from ..insights import benchmark
 from ..models import Assessment, Round
 from .cache import cached_organisation_report, cached_partnership_report, pdf_key
 from .charts import organisation_radar, partnership_radar
@@ -53,6 +54,7 @@ def file_stem(report: dict) -> str:
 
 def partnership_document(round_: Round) -> Document:
     report, _ = cached_partnership_report(round_)
+    peers = benchmark.for_partnership_report(report, benchmark.read(round_.framework_id))
     name, round_name = report["partnership"]["name"], report["round"]["name"]
     context = _context(
         report,
@@ -60,12 +62,12 @@ def partnership_document(round_: Round) -> Document:
         author=name,
         cover_title=name,
         cover_subtitle=f"{len(report['members'])} member organisations",
-    ) | {"radar": partnership_radar(report)}
+    ) | {"radar": partnership_radar(report), "peers": peers}
     return Document(
         PARTNERSHIP,
         round_.pk,
         report,
-        pdf_key(PARTNERSHIP, report),
+        pdf_key(PARTNERSHIP, report, peers),
         f"{file_stem(report)}-readiness.pdf",
         "assessments/pdf/partnership.html",
         context,
@@ -74,6 +76,7 @@ def partnership_document(round_: Round) -> Document:
 
 def organisation_document(assessment: Assessment) -> Document:
     report = cached_organisation_report(assessment)
+    peers = benchmark.for_organisation_report(report, benchmark.read(assessment.round.framework_id))
     name = report["organisation"]["name"]
     context = _context(
         report,
@@ -81,13 +84,13 @@ def organisation_document(assessment: Assessment) -> Document:
         author=name,
         cover_title=name,
         cover_subtitle=report["partnership"]["name"],
-    ) | {"radar": organisation_radar(report)}
+    ) | {"radar": organisation_radar(report), "peers": peers}
     stem = f"{slugify(name)}-{slugify(report['round']['name'])}"
     return Document(
         ORGANISATION,
         assessment.pk,
         report,
-        pdf_key(ORGANISATION, report),
+        pdf_key(ORGANISATION, report, peers),
         f"{stem}-readiness.pdf",
         "assessments/pdf/organisation.html",
         context,

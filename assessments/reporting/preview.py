@@ -2,7 +2,7 @@
 submitted: its scores and the gaps its answers raise.
 
 The check-answers page shows this so that an ICT manager is not surprised by the
-partnership report. It reuses the report's own pieces (`_framework`, `_scores`,
+partnership report. It reuses the report's own pieces (`_framework`, `scores_by_dimension`,
 `_score_entry`, `_gap_data`) and the same gap rules, so the preview cannot drift from
 what the report says after submission. It works on the answers the page has already
 loaded, with their questions and dimensions, so it adds no query.
@@ -19,7 +19,7 @@ from datetime import date
 from django.utils import timezone
 
 from ..models import Answer, Assessment, AssessmentStatus
-from .data import _framework, _gap_data, _score_entry, _scores
+from .data import _framework, _gap_data, _score_entry, scores_by_dimension
 from .gaps import Context, PartnerFacts, Severity, partner_gaps, sort_gaps
 from .scoring import overall_score
 
@@ -36,7 +36,9 @@ def answers_preview(
     today = today or timezone.localdate()
     facts, dimensions = _framework([answer.question for answer in answers])
     order = [d["code"] for d in dimensions]
-    scores = _scores((a.question.dimension.code, a.question.weight, a.level) for a in answers)
+    scores = scores_by_dimension(
+        (a.question.dimension.code, a.question.weight, a.level) for a in answers
+    )
     scores = {code: scores.get(code) for code in order}
     # As it will be once submitted today: a submitted partner, so the rules judge it as
     # the report will, and never stale.

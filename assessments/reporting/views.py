@@ -15,9 +15,11 @@ from common.downloads import PDF, attachment
 from ..access import (
     can_plan_own_actions,
     can_plan_partnership_actions,
+    can_project_membership,
     get_assessment_for_user,
     get_round_for_user,
 )
+from ..insights import benchmark
 from . import pdf_store
 from .cache import cached_organisation_report, cached_partnership_report, cached_rendering
 from .charts import organisation_radar, partnership_radar
@@ -51,7 +53,13 @@ def partnership_page(request, round_id: int):
     return render(
         request,
         "assessments/partnership_report.html",
-        {"report": report, "body": body, "can_plan": can_plan},
+        {
+            "report": report,
+            "body": body,
+            "can_plan": can_plan,
+            "can_project": round_.is_open and can_project_membership(user, partnership),
+            "peers": benchmark.for_partnership_report(report, benchmark.read(round_.framework_id)),
+        },
     )
 
 
@@ -94,7 +102,14 @@ def organisation_page(request, pk: int):
     return render(
         request,
         "assessments/organisation_report.html",
-        {"report": report, "radar": organisation_radar(report), "assessment": assessment},
+        {
+            "report": report,
+            "radar": organisation_radar(report),
+            "assessment": assessment,
+            "peers": benchmark.for_organisation_report(
+                report, benchmark.read(assessment.round.framework_id)
+            ),
+        },
     )
 
 

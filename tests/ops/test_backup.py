@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from assessments.framework.loader import load_framework_file
+from assessments.insights.services import set_score_sharing
 from assessments.models import (
     Answer,
     AnswerChange,
@@ -118,6 +119,8 @@ def test_the_demo_data_survives_export_and_restore_through_the_commands(tmp_path
     auditors.permissions.add(Permission.objects.get(codename="view_organisation"))
     admin.groups.add(auditors)
     admin.user_permissions.add(Permission.objects.get(codename="change_round"))
+    # An organisation's consent to show its scores in other partnerships' projections.
+    set_score_sharing(user=User.objects.get(username="cherwell-exec"), allowed=True)
 
     today = timezone.localdate()
     counts_before = row_counts()

@@ -2,8 +2,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from assessments.insights.benchmark import read
+from assessments.insights.projection import project
 from assessments.models import Answer, Assessment, AssessmentStatus, Framework, Round
-from ops.demo import CURRENT_ROUND, DEMO_PASSWORD, PARTNERSHIP_NAME, PREVIOUS_ROUND
+from ops.demo import (
+    CURRENT_ROUND,
+    DEMO_PASSWORD,
+    NEIGHBOURS_NAME,
+    PARTNERSHIP_NAME,
+    PREVIOUS_ROUND,
+)
 from partnerships.models import (
     FundingFormula,
     FundingSignOff,
@@ -45,8 +53,8 @@ def test_seeding_twice_gives_the_same_data():
     call_command("seed_demo")
     assert counts() == first
     assert snapshot() == rows
-    assert first["Membership"] == 5
-    assert first["User"] == 12
+    assert first["Membership"] == 5 + 2  # the demo partnership and its neighbours
+    assert first["User"] == 16
 
 
 def test_the_demo_partnership_tells_the_story_the_reports_need():
@@ -86,12 +94,13 @@ def test_demo_users_sign_in_with_the_documented_password(client):
 def test_demo_users_have_peoples_names_and_job_titles():
     call_command("seed_demo")
     users = list(User.objects.all())
-    assert len(users) == 12  # the administrator, the coordinator, two per partner
+    # The administrator, the coordinator, two per partner of the two partnerships.
+    assert len(users) == 16
     for user in users:
         assert user.first_name and user.last_name, user.username
         assert "demo" not in user.get_full_name().casefold(), user.username
         assert user.job_title, user.username
-    assert len({user.get_full_name() for user in users}) == 12
+    assert len({user.get_full_name() for user in users}) == 16
 
 
 def test_every_sign_off_is_dated_after_the_formula_version_it_signs():
@@ -123,3 +132,29 @@ def test_every_demo_round_has_a_closing_date_and_the_open_one_closes_in_the_futu
             submitted_on = timezone.localdate(assessment.submitted_at)
             assert assessment.created_at <= assessment.submitted_at
             assert round_.opens_on <= submitted_on <= round_.closes_on
+
+
+def test_the_neighbours_lead_executive_sees_adding_cherwell_sink_the_verdict():
+    """The done-when of the membership projection, on the demo data: adding a district
+    council changes the verdict and the gaps, nothing is saved, and Cherwell (which has
+    not allowed it) shows no scores; the demo has too few peers for a benchmark."""
+    call_command("seed_demo")
+    neighbours = Partnership.objects.get(name=NEIGHBOURS_NAME)
+    round_ = Round.objects.get(partnership=neighbours, name=CURRENT_ROUND)
+    cherwell = Organisation.objects.get(name="Cherwell District Council")
+    before = counts()
+
+    projection = project(round_, add=[cherwell.pk])
+
+    assert projection["today"]["verdict"]["label"] == "Ready with conditions"
+    assert projection["projected"]["verdict"]["label"] == "Not ready"
+    assert projection["projected"]["gap_counts"]["critical"] > 0
+    assert projection["today"]["gap_counts"]["critical"] == 0
+    assert projection["withheld"] == ["Cherwell District Council"]
+    assert "dimension_summary" not in projection["projected"]
+    assert counts() == before
+    # 7 organisations in 2 partnerships: no comparison group reaches 5 from 3.
+    stored = read(round_.framework_id)
+    assert stored["organisation_groups"] and not any(
+        group["shown"] for group in stored["organisation_groups"].values()
+    )

@@ -30,6 +30,9 @@ READ_ONLY = {
     "dbtaskresult",  # django-tasks-db's task records, written by the queue
     "securityevent",
     "socialaccount",  # accounts linked to an identity provider, made at sign-in
+    "benchmarkswitch",  # one row, made by the migration: changed, never added
+    "peerbenchmark",  # computed from the submissions
+    "projectionconsent",  # given by an organisation's executives on their own page
 }
 ADMIN_PAGES = [
     (model._meta.app_label, model._meta.model_name, page)

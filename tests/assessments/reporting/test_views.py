@@ -198,12 +198,14 @@ def test_report_query_counts_do_not_grow_with_partners(
     page, csv_url, json_url = urls(council_a.round).values()
     # Built: session, user (+organisation), round (+partnership, framework), the data's
     # fingerprint, memberships, questions, assessments, answers, formula, sign-offs,
-    # closed rounds' digests, actions; and whether the reader may plan actions
-    with django_assert_num_queries(13):
+    # closed rounds' digests, actions; whether the reader may plan actions and project
+    # a change of membership (lead executive?), and the peer benchmark (one query)
+    with django_assert_num_queries(15):
         assert client.get(page).status_code == 200
     # Cached: session, user, round, fingerprint (nothing changed, so no rebuild); the
-    # page also asks whether the reader may plan actions
-    with django_assert_num_queries(5):
+    # page also asks whether the reader may plan actions and project, and reads the
+    # peer benchmark
+    with django_assert_num_queries(7):
         assert client.get(page).status_code == 200
     # Exports: session, user, round, fingerprint, and the security log's record of it.
     for url in (csv_url, json_url):
@@ -211,8 +213,8 @@ def test_report_query_counts_do_not_grow_with_partners(
             assert client.get(url).status_code == 200
     own = council_a.organisation.assessments.get()
     # session, user, assessment, the partnership report's fingerprint (its action plan,
-    # cached), questions, answers, previous assessment, formula, sign-off
-    with django_assert_num_queries(9):
+    # cached), questions, answers, previous assessment, formula, sign-off, peer benchmark
+    with django_assert_num_queries(10):
         client.get(reverse("assessments:organisation_report", args=[own.pk]))
 
 
