@@ -2,7 +2,6 @@
 choosing the lead partner."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
@@ -12,7 +11,7 @@ from partnerships.coordination import add_member, change_lead, end_membership
 from partnerships.models import Membership, Organisation
 
 from ..forms import EndMembershipForm, JoinForm, LeadForm, NewOrganisationForm, SearchForm
-from . import done, show_errors
+from . import form_page
 
 RESULTS_SHOWN = 20
 
@@ -47,24 +46,24 @@ def find_organisation(request, pk: int):
 def add_existing(request, pk: int, organisation_id: int):
     partnership = get_partnership_to_coordinate(request.user, pk)
     organisation = get_object_or_404(Organisation, pk=organisation_id)
+
+    def change(data):
+        add_member(
+            partnership=partnership,
+            organisation=organisation,
+            joined_on=data["joined_on"],
+            user=request.user,
+        )
+        return f"{organisation.name} is now a member"
+
     form = JoinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            add_member(
-                partnership=partnership,
-                organisation=organisation,
-                joined_on=form.cleaned_data["joined_on"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            return done(request, partnership, f"{organisation.name} is now a member")
-    return render(
+    return form_page(
         request,
+        partnership,
+        form,
         "coordination/add_member.html",
-        {"partnership": partnership, "organisation": organisation, "form": form},
-        status=400 if form.errors else 200,
+        change,
+        organisation=organisation,
     )
 
 
@@ -72,29 +71,21 @@ def add_existing(request, pk: int, organisation_id: int):
 @require_http_methods(["GET", "POST"])
 def add_new(request, pk: int):
     partnership = get_partnership_to_coordinate(request.user, pk)
-    form = NewOrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def change(data):
         organisation = Organisation(
             name=data["name"], kind=data["kind"], gss_code=data["gss_code"], region=data["region"]
         )
-        try:
-            add_member(
-                partnership=partnership,
-                organisation=organisation,
-                joined_on=data["joined_on"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            return done(request, partnership, f"{organisation.name} is now a member")
-    return render(
-        request,
-        "coordination/new_organisation.html",
-        {"partnership": partnership, "form": form},
-        status=400 if form.errors else 200,
-    )
+        add_member(
+            partnership=partnership,
+            organisation=organisation,
+            joined_on=data["joined_on"],
+            user=request.user,
+        )
+        return f"{organisation.name} is now a member"
+
+    form = NewOrganisationForm(request.POST or None)
+    return form_page(request, partnership, form, "coordination/new_organisation.html", change)
 
 
 @login_required
@@ -106,21 +97,19 @@ def end(request, pk: int, membership_id: int):
         pk=membership_id,
         partnership=partnership,
     )
+
+    def change(data):
+        end_membership(membership=membership, left_on=data["left_on"], user=request.user)
+        return f"{membership.organisation.name}'s membership ends"
+
     form = EndMembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            end_membership(
-                membership=membership, left_on=form.cleaned_data["left_on"], user=request.user
-            )
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            return done(request, partnership, f"{membership.organisation.name}'s membership ends")
-    return render(
+    return form_page(
         request,
+        partnership,
+        form,
         "coordination/end_membership.html",
-        {"partnership": partnership, "membership": membership, "form": form},
-        status=400 if form.errors else 200,
+        change,
+        membership=membership,
     )
 
 
@@ -135,22 +124,15 @@ def lead(request, pk: int):
         .order_by("organisation__name")
     )
     current = next((m for m in memberships if m.role == "lead"), None)
+
+    def change(data):
+        chosen = data["membership"]
+        change_lead(partnership=partnership, membership=chosen, user=request.user)
+        return f"{chosen.organisation.name} is the lead partner"
+
     form = LeadForm(
         request.POST or None,
         memberships=memberships,
         initial={"membership": current.pk if current else None},
     )
-    if request.method == "POST" and form.is_valid():
-        chosen = form.cleaned_data["membership"]
-        try:
-            change_lead(partnership=partnership, membership=chosen, user=request.user)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            return done(request, partnership, f"{chosen.organisation.name} is the lead partner")
-    return render(
-        request,
-        "coordination/lead.html",
-        {"partnership": partnership, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return form_page(request, partnership, form, "coordination/lead.html", change)

@@ -19,7 +19,7 @@ from partnerships.coordination import (
 from partnerships.models import Membership, User
 
 from ..forms import CoordinatorForm, InviteForm
-from . import done, show_errors
+from . import done, form_page
 
 
 def _members(partnership):
@@ -49,33 +49,24 @@ def _base_url(request) -> str:
 @require_http_methods(["GET", "POST"])
 def invite(request, pk: int):
     partnership = get_partnership_to_coordinate(request.user, pk)
-    form = InviteForm(request.POST or None, memberships=_members(partnership))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def change(data):
+        data = dict(data)
         membership = data.pop("organisation")
-        try:
-            person = invite_person(
-                partnership=partnership,
-                organisation=membership.organisation,
-                user=request.user,
-                base_url=_base_url(request),
-                **data,
-            )
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            return done(
-                request,
-                partnership,
-                f"Invited {person.get_full_name()} ({person.email}). The link in their email "
-                "works for 3 days",
-            )
-    return render(
-        request,
-        "coordination/invite.html",
-        {"partnership": partnership, "form": form},
-        status=400 if form.errors else 200,
-    )
+        person = invite_person(
+            partnership=partnership,
+            organisation=membership.organisation,
+            user=request.user,
+            base_url=_base_url(request),
+            **data,
+        )
+        return (
+            f"Invited {person.get_full_name()} ({person.email}). The link in their email "
+            "works for 3 days"
+        )
+
+    form = InviteForm(request.POST or None, memberships=_members(partnership))
+    return form_page(request, partnership, form, "coordination/invite.html", change)
 
 
 @login_required
@@ -152,24 +143,19 @@ def deactivate(request, pk: int, person_id: int):
 @require_http_methods(["GET", "POST"])
 def add_coordinator_page(request, pk: int):
     partnership = get_partnership_to_coordinate(request.user, pk)
-    form = CoordinatorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
+
+    def change(data):
+        email = data["email"]
         person = User.objects.filter(email__iexact=email, is_active=True).first()
         if person is None:
-            form.add_error(
-                "email",
-                "Nobody with this email address has an account. Invite them first, or ask "
-                "an administrator",
+            raise ValidationError(
+                {
+                    "email": "Nobody with this email address has an account. Invite them "
+                    "first, or ask an administrator"
+                }
             )
-        else:
-            add_coordinator(partnership=partnership, person=person, user=request.user)
-            return done(
-                request, partnership, f"{person.get_full_name() or email} is now a coordinator"
-            )
-    return render(
-        request,
-        "coordination/add_coordinator.html",
-        {"partnership": partnership, "form": form},
-        status=400 if form.errors else 200,
-    )
+        add_coordinator(partnership=partnership, person=person, user=request.user)
+        return f"{person.get_full_name() or email} is now a coordinator"
+
+    form = CoordinatorForm(request.POST or None)
+    return form_page(request, partnership, form, "coordination/add_coordinator.html", change)
