@@ -33,6 +33,7 @@ class WhatIfForm(GovukForm):
         max_length=200,
         label="Find an organisation to add",
         help_text="Part of its name, or its GSS code, for example Vale or E07000180",
+        error_messages={"max_length": "Enter 200 characters or fewer to search for"},
     )
     add = forms.TypedMultipleChoiceField(
         coerce=int,

@@ -149,7 +149,11 @@ def project(round_: Round, *, add=(), remove=(), today: date | None = None) -> d
         .annotate(shares_scores=Exists(_consents()))
     )
     elsewhere = latest_elsewhere(round_, [o.pk for o in added])
-    candidates = [Candidate(o, elsewhere.get(o.pk), o.shares_scores) for o in added]
+    # A former member that rejoins brings back its assessment of this round, as the
+    # report would; anyone else is judged on its latest submission elsewhere.
+    candidates = [
+        Candidate(o, current.get(o.pk) or elsewhere.get(o.pk), o.shares_scores) for o in added
+    ]
     rows = _levels(
         [a.pk for a in current.values() if a.status == AssessmentStatus.SUBMITTED]
         + [a.pk for a in elsewhere.values()]
@@ -170,14 +174,22 @@ def project(round_: Round, *, add=(), remove=(), today: date | None = None) -> d
         Entry.of(m.organisation, m.get_role_display(), current.get(m.organisation_id), rows)
         for m in members
     ]
-    projected_entries = [e for e in today_entries if e.organisation.pk not in set(remove)] + [
-        Entry.of(c.organisation, "Member", c.assessment, rows) for c in candidates
-    ]
+    # In the report's order (members by name), so gap messages list names as it does.
+    projected_entries = sorted(
+        [e for e in today_entries if e.organisation.pk not in set(remove)]
+        + [Entry.of(c.organisation, "Member", c.assessment, rows) for c in candidates],
+        key=lambda entry: entry.organisation.name,
+    )
     now = _side(evaluate_partners(today_entries, dimensions, context, sign_offs), facts)
     then = _side(evaluate_partners(projected_entries, dimensions, context, sign_offs), facts)
     now_keys = {g["key"] for g in now["gaps"]}
     then_keys = {g["key"] for g in then["gaps"]}
-    withheld = [c.organisation.name for c in candidates if c.assessment and not c.shares_scores]
+    # This partnership's own round's answers were its members' to see already.
+    withheld = [
+        c.organisation.name
+        for c in candidates
+        if c.assessment and c.assessment.round_id != round_.pk and not c.shares_scores
+    ]
     names = {m.organisation_id: m.organisation.name for m in members}
     names |= {c.organisation.pk: c.organisation.name for c in candidates}
     projection = {

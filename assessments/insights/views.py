@@ -2,6 +2,8 @@
 organisation's executives decide whether its scores may appear in other partnerships'
 projections. Both load what they show through the access helpers."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,9 +18,13 @@ from .models import ProjectionConsent
 from .projection import candidates_by_id, find_candidates, project
 from .services import SHARING_REFUSED, set_score_sharing
 
+ID = re.compile(r"[0-9]{1,12}")
+
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(value) for value in values if value.isdigit()]
+    """Whole numbers only (not "²", not 30 digits): anything else is left for the form
+    to refuse as a choice not offered."""
+    return [int(value) for value in values if ID.fullmatch(value)]
 
 
 @login_required
@@ -36,7 +42,9 @@ def what_if(request, round_id: int):
         .order_by("organisation__name")
     ]
     chosen = candidates_by_id(round_, _ids(request.GET.getlist("add")))
-    query = request.GET.get("q", "")[:200]
+    # The form says what is wrong with the text; the search must not fail on it first
+    # (PostgreSQL refuses a NUL character in a query).
+    query = request.GET.get("q", "")[:200].replace("\x00", "")
     found = find_candidates(round_, query)
     chosen_ids = {c["id"] for c in chosen}
     candidates = chosen + [c for c in found if c["id"] not in chosen_ids]
