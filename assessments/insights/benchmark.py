@@ -29,10 +29,18 @@ from django.db import models, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
-from partnerships.models import Membership, OrganisationKind, still_a_member
+from partnerships.models import Membership, OrganisationKind
 
-from ..models import Answer, Assessment, AssessmentStatus, Dimension, Framework
-from ..reporting.data import scores_by_dimension
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Dimension,
+    Framework,
+    Round,
+    RoundStatus,
+)
+from ..reporting.data import members_of_round, scores_by_dimension
 from ..reporting.scoring import overall_score, partnership_dimension, rounded
 from .models import SWITCH_ID, BenchmarkSwitch, PeerBenchmark
 
@@ -87,7 +95,10 @@ def size_band_label(key: str) -> str:
 
 
 def _figures(values: list[float]) -> dict:
-    """Lower quartile, median and upper quartile, rounded as scores are."""
+    """Lower quartile, median and upper quartile, rounded as scores are. In decimal
+    arithmetic, as scoring's means are: in binary floating point the median of 2.8 and
+    2.9 is 2.8499999..., which would round down."""
+    values = [Decimal(repr(value)) for value in values]
     if len(values) == 1:
         only = rounded(values[0])
         return {"lower_quartile": only, "median": only, "upper_quartile": only}
@@ -137,7 +148,7 @@ def _group(label: str, units: list[Unit], codes: list[str], *, min_units: int) -
 def compute(framework: Framework, *, today=None) -> dict:
     """The benchmark of one framework version, from every submitted assessment of it.
     Four queries: the dimensions, the submitted assessments, their answers and the
-    partnerships' sizes."""
+    memberships (for the partnerships' members and sizes)."""
     today = today or timezone.localdate()
     codes = list(
         Dimension.objects.filter(framework=framework)
@@ -156,6 +167,8 @@ def compute(framework: Framework, *, today=None) -> dict:
             "round__partnership_id",
             "round__opens_on",
             "submitted_at",
+            "round__status",
+            "round__closes_on",
         )
     )
     rows = defaultdict(list)
@@ -163,12 +176,11 @@ def compute(framework: Framework, *, today=None) -> dict:
         assessment__in=submitted.values("pk")
     ).values_list("assessment_id", "question__dimension__code", "question__weight", "level"):
         rows[assessment_id].append((dimension_code, weight, level))
-    sizes = dict(
-        Membership.objects.filter(still_a_member(on=today), joined_on__lte=today)
-        .values("partnership_id")
-        .annotate(members=models.Count("pk"))
-        .values_list("partnership_id", "members")
-    )
+    memberships = defaultdict(list)
+    for membership in Membership.objects.only(
+        "partnership_id", "organisation_id", "joined_on", "left_on"
+    ):
+        memberships[membership.partnership_id].append(membership)
 
     def scores_of(assessment_id) -> dict:
         by_dimension = scores_by_dimension(rows.get(assessment_id, ()))
@@ -178,7 +190,7 @@ def compute(framework: Framework, *, today=None) -> dict:
 
     # Organisations: each once, by its latest submitted assessment of this framework.
     latest = {}
-    for pk, organisation_id, kind, _, partnership_id, _, submitted_at in meta:
+    for pk, organisation_id, kind, _, partnership_id, _, submitted_at, *_ in meta:
         if organisation_id not in latest or submitted_at > latest[organisation_id][0]:
             latest[organisation_id] = (submitted_at, pk, kind, partnership_id)
     by_kind = defaultdict(list)
@@ -186,21 +198,32 @@ def compute(framework: Framework, *, today=None) -> dict:
         by_kind[kind].append(Unit(frozenset([partnership_id]), scores_of(pk)))
 
     # Partnerships: each once, by its latest round with a submission, scored as its
-    # report scores it (the weakest submitted partner on each dimension).
+    # report scores it: the weakest submitted partner on each dimension, among the
+    # round's members (members_of_round, the report's own rule).
     latest_round = {}
-    for _, _, _, round_id, partnership_id, opens_on, _ in meta:
-        if (
-            partnership_id not in latest_round
-            or (opens_on, round_id) > latest_round[partnership_id]
-        ):
-            latest_round[partnership_id] = (opens_on, round_id)
+    for _, _, _, round_id, partnership_id, opens_on, _, status, closes_on in meta:
+        known = latest_round.get(partnership_id)
+        if known is None or (opens_on, round_id) > (known.opens_on, known.pk):
+            latest_round[partnership_id] = Round(
+                pk=round_id, status=status, opens_on=opens_on, closes_on=closes_on
+            )
+    round_members = {
+        partnership_id: {
+            m.organisation_id for m in members_of_round(memberships[partnership_id], round_, today)
+        }
+        for partnership_id, round_ in latest_round.items()
+    }
     in_round = defaultdict(list)
-    for pk, _, _, round_id, partnership_id, _, _ in meta:
-        if latest_round[partnership_id][1] == round_id:
+    for pk, organisation_id, _, round_id, partnership_id, *_ in meta:
+        if (
+            latest_round[partnership_id].pk == round_id
+            and organisation_id in round_members[partnership_id]
+        ):
             in_round[partnership_id].append(pk)
+    today_round = Round(status=RoundStatus.OPEN)  # members today, as an open round has
     by_size = defaultdict(list)
     for partnership_id, assessment_ids in in_round.items():
-        band = size_band(sizes.get(partnership_id, 0))
+        band = size_band(len(members_of_round(memberships[partnership_id], today_round, today)))
         if band is None:
             continue
         per_partner = [scores_of(pk) for pk in assessment_ids]

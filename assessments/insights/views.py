@@ -90,7 +90,10 @@ def score_sharing(request):
         raise PermissionDenied(SHARING_REFUSED)
     organisation = request.user.organisation
     consent = ProjectionConsent.objects.filter(organisation=organisation).first()
-    form = ScoreSharingForm(request.POST or None, initial={"share": "yes" if consent else "no"})
+    form = ScoreSharingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"share": "yes" if consent else "no"},
+    )
     if request.method == "POST" and form.is_valid():
         allowed = form.cleaned_data["share"]
         set_score_sharing(user=request.user, allowed=allowed)
