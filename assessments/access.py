@@ -29,13 +29,15 @@ from django.utils import timezone
 
 from common.access import require
 from partnerships.access import (
+    can_administer,
     can_coordinate,
     is_current_member,
     is_executive,
     is_ict_manager,
     is_lead_executive,
+    place_in,
 )
-from partnerships.models import Membership
+from partnerships.models import Membership, MembershipRole
 
 from .choices import OwnerRole
 from .models import Action, Assessment, Dimension, Round
@@ -193,6 +195,18 @@ def get_round_to_project(user, round_id: int) -> Round:
         raise Http404("Projections are made for open rounds")
     require(can_project_membership(user, round_.partnership), PROJECTION_REFUSED)
     return round_
+
+
+def report_offers(user, partnership) -> tuple[bool, bool]:
+    """What the partnership report page offers: (planning actions, projecting a change
+    of membership), answered as `can_plan_own_actions` or
+    `can_plan_partnership_actions`, and `can_project_membership` answer them, from one
+    query instead of three."""
+    role, coordinates = place_in(user, partnership)
+    lead_executive = is_executive(user) and role == MembershipRole.LEAD
+    can_plan = (is_executive(user) or is_ict_manager(user)) and role is not None
+    can_project = lead_executive or can_administer(user) or coordinates
+    return can_plan or lead_executive, can_project
 
 
 def can_change_score_sharing(user) -> bool:

@@ -1,7 +1,8 @@
 """`make bench`: query counts and timings of the report pages and exports at scale.
 
 Also times the send_notifications command on the same data (bench/notices.py),
-in a scenario of its own that is rolled back at the end.
+in a scenario of its own that is rolled back at the end, and the peer benchmark's
+refresh (bench/peers.py), before the pages, so the reports show its figures.
 
 Runs in-process with Django's test client against a database of its own
 (var/bench.sqlite3, or BENCH_DATABASE_URL), building the scale dataset on first use.
@@ -36,6 +37,13 @@ REPORT_CACHED = "partnership report, 30 partners, repeat view (cached)"
 REPORT_BUILT = "partnership report, 30 partners, built (cache empty)"
 CLOSED_CACHED = "partnership report, 30 partners, closed round (frozen), repeat view (cached)"
 ACTION_PLAN = "action plan, 30 partners, repeat view (cached)"
+# The "what if" page: a projection is computed on every request (nothing is cached or
+# saved), scoring the partnership twice, today and with the change, like a report built
+# from scratch; so its budget is the built report's order, not the cached pages' 5x.
+WHAT_IF = "what if, 30 partners, 3 added and 2 removed (never cached)"
+WHAT_IF_ADDED, WHAT_IF_REMOVED = 3, 2
+WHAT_IF_QUERY_BUDGET = 15
+WHAT_IF_RATIO_BUDGET = 40.0
 PDF_WORKER = Path(__file__).resolve().with_name("pdf_worker.py")
 ORGANISATION_PDF = "organisation PDF"
 MAXIMUM_IN_WORDS = "organisation PDF, every answer at maximum length, in words"
@@ -303,7 +311,23 @@ def cases() -> list[Case]:
             reverse("coordination:partnership", args=[largest.pk]),
             coordinator,
         ),
+        Case(WHAT_IF, what_if_path(headline), reader),
     ]
+
+
+def what_if_path(round_) -> str:
+    """The "what if" page of the round with organisations assessed in other bench
+    partnerships, which share their scores, added and some members removed: the whole
+    projection (verdicts, overall score, weakest partners, gaps added and closed)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from bench import scale_data
+
+    added, removed = scale_data.what_if_changes(round_, add=WHAT_IF_ADDED, remove=WHAT_IF_REMOVED)
+    query = urlencode([*(("add", pk) for pk in added), *(("remove", pk) for pk in removed)])
+    return f"{reverse('assessments:what_if', args=[round_.pk])}?{query}"
 
 
 def timed_get(client, path: str) -> float:
@@ -370,6 +394,58 @@ def check_partner_counts(clients: dict) -> None:
     plan = scale_data.open_round(scale_data.HEADLINE).partnership.actions.count()
     if plan < 5:
         sys.exit(f"{scale_data.HEADLINE} has {plan} actions, expected about 10: --rebuild.")
+
+
+def check_what_if(clients: dict) -> None:
+    """The "what if" page measured must show the whole projection of the change asked
+    for, or its timings would be those of a form, an error or a projection that keeps
+    the added organisations' scores back."""
+    from django.utils.html import escape
+
+    from bench import scale_data
+    from partnerships.models import Organisation
+
+    headline = scale_data.open_round(scale_data.HEADLINE)
+    path = what_if_path(headline)
+    response = signed_in(scale_data.lead_executive(headline), clients).get(path)
+    page = response.content.decode()
+    added, removed = scale_data.what_if_changes(headline, add=WHAT_IF_ADDED, remove=WHAT_IF_REMOVED)
+    names = Organisation.objects.filter(pk__in=[*added, *removed]).values_list("name", flat=True)
+    missing = [
+        text
+        for text in [
+            'id="projection"',
+            "Weakest partner on each dimension",
+            "Gaps the change would add",
+            *(escape(name) for name in names),
+        ]
+        if text not in page
+    ]
+    if response.status_code != 200 or missing or "not agreed to show" in page:
+        sys.exit(
+            f"GET {path} answered {response.status_code} without the whole projection "
+            f"(missing: {missing}): benchmark stopped."
+        )
+
+
+def check_peers_shown(clients: dict) -> str:
+    """Whether the headline report shows the peer table, now the figures are stored."""
+    from django.urls import reverse
+
+    from bench import scale_data
+
+    headline = scale_data.open_round(scale_data.HEADLINE)
+    client = signed_in(scale_data.lead_executive(headline), clients)
+    page = client.get(reverse("assessments:partnership_report", args=[headline.pk]))
+    text = page.content.decode()
+    if 'id="peers"' not in text:
+        sys.exit("The 30-partner report has no peer section: benchmark stopped.")
+    from assessments.insights.benchmark import size_band, size_band_label
+
+    group = size_band_label(size_band(30)).lower()
+    if "app-peers" in text:
+        return f"the 30-partner report shows its peer table ({group})"
+    return f"the 30-partner report says: Not enough peers yet ({group})"
 
 
 def pdf_cases() -> list[tuple[str, list[str]]]:
@@ -481,6 +557,63 @@ def budget_lines(results: list[Result]) -> list[str]:
         f"30-partner partnership report, built (cache empty): median {built.median_ms:.1f} ms "
         f"= {built.median_ms / baseline.median_ms:.1f}x the trivial view (no budget)"
     )
+    what_if = by_name[WHAT_IF]
+    ratio = what_if.median_ms / baseline.median_ms
+    queries_ok = "OK" if what_if.queries <= WHAT_IF_QUERY_BUDGET else "OVER"
+    time_ok = "OK" if ratio <= WHAT_IF_RATIO_BUDGET else "OVER"
+    lines += [
+        f"30-partner what if: {what_if.queries} queries (budget {WHAT_IF_QUERY_BUDGET}) "
+        f"{queries_ok}",
+        f"30-partner what if: median {what_if.median_ms:.1f} ms = {ratio:.1f}x the trivial "
+        f"view (budget {WHAT_IF_RATIO_BUDGET:g}x) {time_ok}",
+    ]
+    return lines
+
+
+def peers_table(measurement, markdown: bool) -> str:
+    header = ["refresh", "seconds", "queries", "frameworks"]
+    rows = [
+        [r.name, f"{r.seconds:.2f}", str(r.queries), str(r.frameworks)] for r in measurement.runs
+    ]
+    return format_table(header, rows, markdown)
+
+
+def described_groups(groups) -> str:
+    """Each comparison group with its peers, and for a shown one how many of its
+    figures (dimensions and overall) are shown."""
+    parts = []
+    for g in groups:
+        figures = f", figures for {g.figures_shown} of {g.figures_shown + g.figures_withheld}"
+        parts.append(
+            f"{g.label} ({g.peers} from {g.partnerships} partnerships{figures if g.shown else ''})"
+        )
+    return "; ".join(parts) or "none"
+
+
+def peers_lines(measurement, shown_on_report: str) -> list[str]:
+    from bench import peers
+
+    seconds = statistics.median(r.seconds for r in measurement.runs)
+    lines = [
+        f"refresh_all(): median {seconds:.2f} s over {len(measurement.runs)} runs, from "
+        f"{measurement.submitted:,} submitted assessments; stored JSON "
+        f"{measurement.stored_bytes / 1024:.1f} KB ({measurement.stored_bytes:,} bytes)",
+    ]
+    for family, groups in measurement.groups.items():
+        shown = [g for g in groups if g.shown]
+        hidden = [g for g in groups if not g.shown]
+        lines += [
+            f"groups of {peers.FAMILIES[family]}: {len(shown)} shown, {len(hidden)} "
+            "suppressed (not enough peers)",
+            f"  shown: {described_groups(shown)}",
+            f"  suppressed: {described_groups(hidden)}",
+        ]
+    withheld = sum(g.figures_withheld for gs in measurement.groups.values() for g in gs if g.shown)
+    lines += [
+        "figures withheld within shown groups (too few scored peers or partnerships, or one "
+        f"peer could move them): {withheld}",
+        shown_on_report,
+    ]
     return lines
 
 
@@ -598,10 +731,25 @@ def main(argv: list[str]) -> int:
 
     clients = {}
     check_partner_counts(clients)
+    # The peer benchmark first: its figures stay stored, so the reports show them.
+    from bench import peers as peer_bench
+
+    peers = peer_bench.measure()
+    shown_on_report = check_peers_shown(clients)
+    check_what_if(clients)
     results = [measure(case, args.repeat, clients) for case in cases()]
     print(table(results, args.markdown))
     print()
     print("\n".join(budget_lines(results)))
+
+    print(
+        f"\nPeer benchmark refresh (refresh_all(), every framework version in use, computed "
+        f"from every submitted assessment and stored), {peer_bench.RUNS} runs, before the "
+        "pages above, which show the figures it stored; queries counted in each run.\n"
+    )
+    print(peers_table(peers, args.markdown))
+    print()
+    print("\n".join(peers_lines(peers, shown_on_report)))
 
     from bench import notices as notification_bench
 

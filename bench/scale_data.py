@@ -660,3 +660,42 @@ def a_submitted_assessment(round_: Round) -> Assessment:
         .order_by("organisation__name")
         .first()
     )
+
+
+def what_if_changes(round_: Round, *, add: int, remove: int) -> tuple[list[int], list[int]]:
+    """A "what if" projection for the round's partnership: the ids of `add` organisations
+    that are not members and have a submitted assessment of the round's framework in
+    another partnership, and of `remove` current members other than the lead (each the
+    first by name, so every run projects the same change). The organisations added are
+    made to share their scores in projections here (if they do not yet), so the page
+    shows the whole projection, its heaviest form, not only the verdicts."""
+    from django.db.models import Exists, OuterRef
+
+    from assessments.insights.models import ProjectionConsent
+    from partnerships.models import still_a_member
+
+    current = Membership.objects.filter(still_a_member(), partnership_id=round_.partnership_id)
+    assessed_elsewhere = Assessment.objects.filter(
+        organisation=OuterRef("pk"),
+        status=AssessmentStatus.SUBMITTED,
+        round__framework_id=round_.framework_id,
+    ).exclude(round__partnership_id=round_.partnership_id)
+    added = list(
+        Organisation.objects.exclude(pk__in=current.values("organisation_id"))
+        .filter(Exists(assessed_elsewhere))
+        .order_by("name")
+        .values_list("pk", flat=True)[:add]
+    )
+    removed = list(
+        current.exclude(role=MembershipRole.LEAD)
+        .order_by("organisation__name")
+        .values_list("organisation_id", flat=True)[:remove]
+    )
+    if len(added) != add or len(removed) != remove:
+        raise ValueError(f"{round_.partnership} cannot add {add} and remove {remove}: --rebuild")
+    for organisation_id in added:
+        ProjectionConsent.objects.get_or_create(
+            organisation_id=organisation_id,
+            defaults={"allowed_by": executive_of(organisation_id)},
+        )
+    return added, removed

@@ -16,6 +16,7 @@ class GovukFormMixin:
     `__init__`) and (link target, message) pairs for the error summary."""
 
     layout: tuple = ()
+    form_method = "post"  # "get" for forms whose answers go in the address
 
     def get_layout(self):
         return self.layout
@@ -26,6 +27,8 @@ class GovukFormMixin:
         self.escape_labels_and_hints()
         helper = FormHelper()
         helper.form_tag = False  # pages write their own <form>, CSRF token and buttons
+        # A search form's choices live in the address: no CSRF token belongs there.
+        helper.form_method = self.form_method
         helper.layout = Layout(*self.get_layout())
         return helper
 

@@ -13,6 +13,7 @@ NAME_MAX = 200
 
 
 class SearchForm(GovukForm):
+    form_method = "get"
     q = forms.CharField(
         label="Organisation name or GSS code",
         help_text="For example Cherwell or E07000177",

@@ -20,6 +20,7 @@ services call these; templates receive their answers as booleans.
 otherwise, so another partnership's existence is not revealed).
 """
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
 from .models import Coordinator, Membership, MembershipRole, Partnership, Role
@@ -45,6 +46,28 @@ def _current_membership(user, partnership: Partnership):
     return Membership.objects.current().filter(
         partnership=partnership, organisation_id=user.organisation_id
     )
+
+
+def place_in(user, partnership: Partnership) -> tuple[str | None, bool]:
+    """The role of the user's organisation in the partnership today (None: not a
+    member) and whether the user coordinates it, in one query, for pages that ask
+    several of the questions below at once."""
+    if not user.is_authenticated:
+        return None, False
+    row = (
+        Partnership.objects.filter(pk=partnership.pk)
+        .annotate(
+            member_role=Subquery(_current_membership(user, partnership).values("role")[:1]),
+            coordinates=Exists(
+                Coordinator.objects.filter(partnership=OuterRef("pk"), user_id=user.pk)
+            ),
+        )
+        .values_list("member_role", "coordinates")
+        .first()
+    )
+    if row is None or user.organisation_id is None:
+        return None, bool(row and row[1])
+    return row
 
 
 def is_current_member(user, partnership: Partnership) -> bool:

@@ -21,6 +21,7 @@ def _candidate_label(candidate: dict) -> str:
 
 
 class WhatIfForm(GovukForm):
+    form_method = "get"
     remove = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,

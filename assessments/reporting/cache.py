@@ -59,32 +59,52 @@ SELECT
   (SELECT COUNT(*) FROM assessments_roundsnapshot s
      JOIN assessments_round r ON r.id = s.round_id WHERE r.partnership_id = %(p)s),
   (SELECT MAX(s.id) FROM assessments_roundsnapshot s
-     JOIN assessments_round r ON r.id = s.round_id WHERE r.partnership_id = %(p)s)
+     JOIN assessments_round r ON r.id = s.round_id WHERE r.partnership_id = %(p)s),
+  (SELECT b.computed_at FROM assessments_peerbenchmark b WHERE b.framework_id = %(f)s),
+  (SELECT s.enabled FROM assessments_benchmarkswitch s WHERE s.id = 1)
 """
+# The last two columns say which peer benchmark the page's peers section shows; they
+# key that section's rendering, not the report data (another partnership's submission
+# refreshes the benchmark, and must not rebuild this report).
+PEER_COLUMNS = 2
+
+
+def _fingerprint(round_) -> tuple[str, str]:
+    """The report data's key, and the peer benchmark's stamp: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL, {"p": round_.partnership_id, "f": round_.framework_id})
+        row = cursor.fetchone()
+    report_row, peer_row = row[:-PEER_COLUMNS], row[-PEER_COLUMNS:]
+    parts = [SCHEMA_VERSION, round_.pk, timezone.localdate().isoformat(), *map(str, report_row)]
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return f"partnership-report:{round_.pk}:{digest}", "|".join(map(str, peer_row))
 
 
 def report_data_key(round_) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(FINGERPRINT_SQL, {"p": round_.partnership_id})
-        row = cursor.fetchone()
-    parts = [SCHEMA_VERSION, round_.pk, timezone.localdate().isoformat(), *map(str, row)]
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-    return f"partnership-report:{round_.pk}:{digest}"
+    return _fingerprint(round_)[0]
 
 
 def cached_partnership_report(round_) -> tuple[dict, str]:
     """The round's partnership report and its cache key (for caching renderings): a
     closed round's as frozen, an open round's as it is now."""
+    report, key, _ = cached_partnership_report_and_peers(round_)
+    return report, key
+
+
+def cached_partnership_report_and_peers(round_) -> tuple[dict, str, str | None]:
+    """As `cached_partnership_report`, with the stamp of the peer benchmark as it is
+    now (for caching the peers section's rendering); None for a closed round, whose
+    report does not read the fingerprint."""
     frozen = frozen_partnership_report(round_)
     if frozen is not None:
         report, snapshot_id = frozen
-        return report, f"partnership-report:{round_.pk}:snapshot:{snapshot_id}"
-    key = report_data_key(round_)
+        return report, f"partnership-report:{round_.pk}:snapshot:{snapshot_id}", None
+    key, peers = _fingerprint(round_)
     report = cache.get(key)
     if report is None:
         report = partnership_report(round_)
         cache.set(key, report, CACHE_SECONDS)
-    return report, key
+    return report, key, peers
 
 
 def cached_rendering(key: str, kind: str, render) -> str:

@@ -12,16 +12,15 @@ from django.views.decorators.cache import never_cache
 
 from common.downloads import PDF, attachment
 
-from ..access import (
-    can_plan_own_actions,
-    can_plan_partnership_actions,
-    can_project_membership,
-    get_assessment_for_user,
-    get_round_for_user,
-)
+from ..access import get_assessment_for_user, get_round_for_user, report_offers
 from ..insights import benchmark
 from . import pdf_store
-from .cache import cached_organisation_report, cached_partnership_report, cached_rendering
+from .cache import (
+    cached_organisation_report,
+    cached_partnership_report,
+    cached_partnership_report_and_peers,
+    cached_rendering,
+)
 from .charts import organisation_radar, partnership_radar
 from .exports import action_plan_csv, partnership_csv, report_json
 from .pdf_documents import file_stem, organisation_document, partnership_document
@@ -31,13 +30,20 @@ logger = logging.getLogger(__name__)
 
 
 PREPARING_REFRESH_SECONDS = 5
+# How the peers section speaks of a partnership.
+OURS = {
+    "who": "the partnership",
+    "unit": "partnerships",
+    "own_column": "The partnership",
+    "group": "partnerships of similar size",
+}
 
 
 @login_required
 @never_cache
 def partnership_page(request, round_id: int):
     round_ = get_round_for_user(request.user, round_id)
-    report, key = cached_partnership_report(round_)
+    report, key, peers_stamp = cached_partnership_report_and_peers(round_)
     body = cached_rendering(
         key,
         "html-body",
@@ -46,19 +52,27 @@ def partnership_page(request, round_id: int):
             {"report": report, "radar": partnership_radar(report)},
         ),
     )
-    user, partnership = request.user, round_.partnership
-    can_plan = can_plan_own_actions(user, partnership) or can_plan_partnership_actions(
-        user, partnership
-    )
+
+    def peers_section() -> str:
+        peers = benchmark.for_partnership_report(report, benchmark.read(round_.framework_id))
+        return render_to_string("assessments/reports/_peers.html", {"peers": peers, **OURS})
+
+    # An open round's section is cached under the report and the benchmark it shows
+    # (the fingerprint read both); a closed round's reads the benchmark.
+    if peers_stamp is None:
+        peers_html = peers_section()
+    else:
+        peers_html = cached_rendering(key, f"html-peers:{peers_stamp}", peers_section)
+    can_plan, can_project = report_offers(request.user, round_.partnership)
     return render(
         request,
         "assessments/partnership_report.html",
         {
             "report": report,
             "body": body,
+            "peers": peers_html,
             "can_plan": can_plan,
-            "can_project": round_.is_open and can_project_membership(user, partnership),
-            "peers": benchmark.for_partnership_report(report, benchmark.read(round_.framework_id)),
+            "can_project": round_.is_open and can_project,
         },
     )
 

@@ -186,7 +186,7 @@ def test_the_partnership_page_places_it_among_partnerships_of_its_size(client, c
     section = peers_section(response.text)
     assert PARTNERSHIP_HEADING in section
     assert "Partnerships of 2 to 9 members: lower quartile, median" in section
-    assert "the latest submitted scores of 5 partnerships from 5 partnerships" in section
+    assert "the latest submitted scores of 5 partnerships, as at" in section
     rows = peer_rows(response.text)
     # Each partnership's weakest partner: transactions 2.8, 2.8, 2.8, 2.9, 2.9;
     # positions 1, 2 and 3 of five: 2.8, 2.8, 2.9.
@@ -307,3 +307,33 @@ def test_no_one_sees_anyone_elses_evidence_or_any_peers_name(client, council_a, 
         f"{EVIDENCE}-harbourside".replace("-", "")
     )
     assert flat.count(f"{EVIDENCE}-harbourside".replace("-", "")) > 0
+
+
+def test_a_cached_report_shows_the_benchmark_as_refreshed_since(
+    client, council_a, peers, framework
+):
+    """The report's own data has not changed, so it is served from the cache; the peers
+    section must still follow the benchmark, which other partnerships' submissions
+    refresh."""
+    client.force_login(council_a.executive)
+    url = reverse("assessments:partnership_report", args=[council_a.round.pk])
+    assert peer_rows(client.get(url).text)["Business scope"][1:4] == ["3.0", "3.0", "3.0"]
+    # Five more partnerships of two, weak on business scope (level 1 throughout).
+    weak = {
+        code: 1
+        for code in Question.objects.filter(
+            dimension__framework=framework, dimension__code="business-scope"
+        ).values_list("code", flat=True)
+    }
+    for n in range(5):
+        round_ = RoundFactory(
+            partnership=PartnershipFactory(name=f"Weak Partnership {n}"),
+            framework=framework,
+            name="2026 review",
+        )
+        for m in range(2):
+            assess(round_, add_partner(round_.partnership, f"Weak Unitary {n}-{m}"), levels=weak)
+    benchmark.refresh_all()
+    # Ten partnerships: five at 1.0 and five at 3.0 on business scope.
+    rows = peer_rows(client.get(url).text)
+    assert rows["Business scope"][1:4] != ["3.0", "3.0", "3.0"]

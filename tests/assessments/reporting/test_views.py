@@ -198,14 +198,14 @@ def test_report_query_counts_do_not_grow_with_partners(
     page, csv_url, json_url = urls(council_a.round).values()
     # Built: session, user (+organisation), round (+partnership, framework), the data's
     # fingerprint, memberships, questions, assessments, answers, formula, sign-offs,
-    # closed rounds' digests, actions; whether the reader may plan actions and project
-    # a change of membership (lead executive?), and the peer benchmark (one query)
-    with django_assert_num_queries(15):
+    # closed rounds' digests, actions; the peer benchmark (for its section); and what
+    # the page offers the reader (planning actions, projecting a membership change)
+    with django_assert_num_queries(14):
         assert client.get(page).status_code == 200
-    # Cached: session, user, round, fingerprint (nothing changed, so no rebuild); the
-    # page also asks whether the reader may plan actions and project, and reads the
-    # peer benchmark
-    with django_assert_num_queries(7):
+    # Cached: session, user, round, fingerprint (nothing changed, so no rebuild; it
+    # also says which peer benchmark the cached peers section shows), and what the
+    # page offers the reader
+    with django_assert_num_queries(5):
         assert client.get(page).status_code == 200
     # Exports: session, user, round, fingerprint, and the security log's record of it.
     for url in (csv_url, json_url):
