@@ -77,7 +77,9 @@ def _fingerprint(round_) -> tuple[str, str]:
     report_row, peer_row = row[:-PEER_COLUMNS], row[-PEER_COLUMNS:]
     parts = [SCHEMA_VERSION, round_.pk, timezone.localdate().isoformat(), *map(str, report_row)]
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-    return f"partnership-report:{round_.pk}:{digest}", "|".join(map(str, peer_row))
+    # Hashed: a cache key holds no spaces (memcached refuses them).
+    peers = hashlib.sha256("|".join(map(str, peer_row)).encode()).hexdigest()[:32]
+    return f"partnership-report:{round_.pk}:{digest}", peers
 
 
 def report_data_key(round_) -> str:
