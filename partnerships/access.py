@@ -57,7 +57,9 @@ def place_in(user, partnership: Partnership) -> tuple[str | None, bool]:
     row = (
         Partnership.objects.filter(pk=partnership.pk)
         .annotate(
-            member_role=Subquery(_current_membership(user, partnership).values("role")[:1]),
+            member_role=Subquery(
+                _current_membership(user, partnership).order_by().values("role")[:1]
+            ),
             coordinates=Exists(
                 Coordinator.objects.filter(partnership=OuterRef("pk"), user_id=user.pk)
             ),
