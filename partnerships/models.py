@@ -95,7 +95,7 @@ class PartnershipQuerySet(models.QuerySet):
                 )
             ),
         )
-        if not user.is_authenticated or user.is_staff:
+        if not user.is_authenticated:
             return members
         coordinated = Coordinator.objects.filter(user_id=user.pk).values("partnership_id")
         return members | self.filter(pk__in=coordinated)
