@@ -20,6 +20,7 @@ Scores are the report's own (`data._scores`, `scoring.partnership_dimension`): n
 second implementation of scoring.
 """
 
+import hashlib
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -302,6 +303,24 @@ def read(framework_id: int) -> dict | None:
     if row is None or row[0] is False:
         return None
     return row[1] or {}
+
+
+def stamp(framework_id: int) -> str:
+    """Which figures a report would show now (when they were computed, and whether the
+    benchmark is on), without reading them: one small query, to key a cached
+    rendering of the peers section."""
+    row = (
+        Framework.objects.filter(pk=framework_id)
+        .annotate(
+            switched_on=Subquery(BenchmarkSwitch.objects.filter(pk=SWITCH_ID).values("enabled")),
+            computed=Subquery(
+                PeerBenchmark.objects.filter(framework_id=framework_id).values("computed_at")
+            ),
+        )
+        .values_list("switched_on", "computed")
+        .first()
+    )
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------- placing a report

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from assessments.insights import benchmark
 from assessments.insights.services import switch_benchmark
 from assessments.models import Assessment, Question
-from ops.demo import CURRENT_ROUND, seed_demo, seed_neighbours
+from ops.demo import CURRENT_ROUND, PREVIOUS_ROUND, seed_demo, seed_neighbours
 from partnerships.models import Organisation, OrganisationKind, Partnership, Role, User
 from tests.builders import add_partner, assess
 from tests.factories import PartnershipFactory, RoundFactory, UserFactory
@@ -337,3 +337,18 @@ def test_a_cached_report_shows_the_benchmark_as_refreshed_since(
     # Ten partnerships: five at 1.0 and five at 3.0 on business scope.
     rows = peer_rows(client.get(url).text)
     assert rows["Business scope"][1:4] != ["3.0", "3.0", "3.0"]
+
+
+def test_a_closed_rounds_cached_report_follows_the_switch(client, administrator):
+    """A closed round's report is a snapshot, cached; its peers section is cached too,
+    under the benchmark it shows, so switching the benchmark off takes it away."""
+    seed_demo()
+    benchmark.refresh_all()
+    client.force_login(User.objects.get(username="oxfordshire-exec"))
+    closed = Partnership.objects.get(name="Oxfordshire Shared Services Partnership").rounds.get(
+        name=PREVIOUS_ROUND
+    )
+    url = reverse("assessments:partnership_report", args=[closed.pk])
+    assert "Not enough peers yet" in peers_section(client.get(url).text)
+    switch_benchmark(user=administrator, enabled=False)
+    assert peers_section(client.get(url).text) == ""
