@@ -305,22 +305,22 @@ def read(framework_id: int) -> dict | None:
     return row[1] or {}
 
 
-def stamp(framework_id: int) -> str:
-    """Which figures a report would show now (when they were computed, and whether the
-    benchmark is on), without reading them: one small query, to key a cached
-    rendering of the peers section."""
-    row = (
-        Framework.objects.filter(pk=framework_id)
-        .annotate(
-            switched_on=Subquery(BenchmarkSwitch.objects.filter(pk=SWITCH_ID).values("enabled")),
-            computed=Subquery(
-                PeerBenchmark.objects.filter(framework_id=framework_id).values("computed_at")
-            ),
-        )
-        .values_list("switched_on", "computed")
-        .first()
-    )
-    return hashlib.sha256(repr(row).encode()).hexdigest()[:32]
+def stamp_columns(framework_id: int) -> dict:
+    """Expressions for which figures a report would show now (when they were computed,
+    and whether the benchmark is on), to add to a query a page makes anyway; their
+    values, given to `stamp_of`, key a cached rendering of the peers section."""
+    return {
+        "peers_switched_on": Subquery(
+            BenchmarkSwitch.objects.filter(pk=SWITCH_ID).values("enabled")
+        ),
+        "peers_computed_at": Subquery(
+            PeerBenchmark.objects.filter(framework_id=framework_id).values("computed_at")
+        ),
+    }
+
+
+def stamp_of(values) -> str:
+    return hashlib.sha256(repr(tuple(values)).encode()).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------- placing a report

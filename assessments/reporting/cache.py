@@ -22,8 +22,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
+from ..insights.benchmark import stamp_columns, stamp_of
 from .data import SCHEMA_VERSION, organisation_report, partnership_report
-from .snapshots import frozen_organisation_report, frozen_partnership_report
+from .snapshots import frozen_organisation_report, frozen_partnership_report_with
 
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -93,14 +94,14 @@ def cached_partnership_report(round_) -> tuple[dict, str]:
     return report, key
 
 
-def cached_partnership_report_and_peers(round_) -> tuple[dict, str, str | None]:
+def cached_partnership_report_and_peers(round_) -> tuple[dict, str, str]:
     """As `cached_partnership_report`, with the stamp of the peer benchmark as it is
-    now (for caching the peers section's rendering); None for a closed round, whose
-    report does not read the fingerprint."""
-    frozen = frozen_partnership_report(round_)
+    now (for caching the peers section's rendering), read with the fingerprint or,
+    for a closed round, with its snapshot."""
+    frozen = frozen_partnership_report_with(round_, stamp_columns(round_.framework_id))
     if frozen is not None:
-        report, snapshot_id = frozen
-        return report, f"partnership-report:{round_.pk}:snapshot:{snapshot_id}", None
+        report, snapshot_id, peers = frozen
+        return report, f"partnership-report:{round_.pk}:snapshot:{snapshot_id}", stamp_of(peers)
     key, peers = _fingerprint(round_)
     report = cache.get(key)
     if report is None:

@@ -71,14 +71,22 @@ def discard_snapshot(round_: Round) -> RoundSnapshot | None:
 def frozen_partnership_report(round_: Round) -> tuple[dict, int] | None:
     """A closed round's frozen report and its snapshot's id; freezes a round closed
     before snapshots existed. None for an open round."""
+    frozen = frozen_partnership_report_with(round_, {})
+    return frozen[:2] if frozen else None
+
+
+def frozen_partnership_report_with(round_: Round, columns: dict) -> tuple | None:
+    """As `frozen_partnership_report`, with the values of `columns` (name: expression)
+    read in the same query, for a page that needs them too."""
     if round_.is_open:
         return None
-    row = RoundSnapshot.objects.filter(round=round_).values_list("pk", "report").first()
+    snapshot = RoundSnapshot.objects.filter(round=round_).annotate(**columns)
+    row = snapshot.values_list("pk", "report", *columns).first()
     if row is None:
         freeze_round(round_)
-        row = RoundSnapshot.objects.filter(round=round_).values_list("pk", "report").first()
-    pk, text = row
-    return json.loads(text), pk
+        row = snapshot.values_list("pk", "report", *columns).first()
+    pk, text, *values = row
+    return json.loads(text), pk, values
 
 
 def frozen_organisation_report(assessment: Assessment) -> dict | None:

@@ -57,10 +57,8 @@ def partnership_page(request, round_id: int):
         peers = benchmark.for_partnership_report(report, benchmark.read(round_.framework_id))
         return render_to_string("assessments/reports/_peers.html", {"peers": peers, **OURS})
 
-    # Cached under the report and the benchmark it shows: an open round's fingerprint
-    # says which benchmark that is; a closed round asks (its report is a snapshot).
-    if peers_stamp is None:
-        peers_stamp = benchmark.stamp(round_.framework_id)
+    # Cached under the report and the benchmark it shows (read with the report's
+    # fingerprint, or with a closed round's snapshot).
     peers_html = cached_rendering(key, f"html-peers:{peers_stamp}", peers_section)
     can_plan, can_project = report_offers(request.user, round_.partnership)
     return render(
