@@ -232,28 +232,9 @@ def seed_demo() -> Partnership:
     )
 
     for partner in PARTNERS:
-        organisation = _organisation(partner)
-        Membership.objects.get_or_create(
-            partnership=partnership,
-            organisation=organisation,
-            defaults={
-                "role": MembershipRole.LEAD if partner.lead else MembershipRole.MEMBER,
-                "joined_on": today - timedelta(days=400),
-            },
-        )
-        ict_manager = _user(partner, organisation, Role.ICT_MANAGER, partner.ict_manager)
-        executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive)
+        organisation, ict_manager, executive = _join(partnership, partner)
         if partner.signs_formula:
-            FundingSignOff.objects.get_or_create(
-                formula=formula,
-                organisation=organisation,
-                defaults={
-                    "signed_by": executive,
-                    "signer_name": executive.get_full_name(),
-                    "signer_role": partner.executive_title,
-                    "signed_at": now - timedelta(days=partner.signed_days_ago),
-                },
-            )
+            _sign(formula, organisation, executive, partner)
         if partner.previous_base_level is not None:
             _assessment(
                 previous,
@@ -367,32 +348,13 @@ def seed_neighbours() -> Partnership:
         },
     )
     for partner in NEIGHBOURS:
-        organisation = _organisation(partner)
-        Membership.objects.get_or_create(
-            partnership=partnership,
-            organisation=organisation,
-            defaults={
-                "role": MembershipRole.LEAD if partner.lead else MembershipRole.MEMBER,
-                "joined_on": today - timedelta(days=400),
-            },
-        )
-        ict_manager = _user(partner, organisation, Role.ICT_MANAGER, partner.ict_manager)
-        executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive)
+        organisation, ict_manager, executive = _join(partnership, partner)
         FundingShare.objects.get_or_create(
             formula=formula,
             organisation=organisation,
             defaults={"percentage": NEIGHBOUR_SHARES[partner.slug]},
         )
-        FundingSignOff.objects.get_or_create(
-            formula=formula,
-            organisation=organisation,
-            defaults={
-                "signed_by": executive,
-                "signer_name": executive.get_full_name(),
-                "signer_role": partner.executive_title,
-                "signed_at": now - timedelta(days=partner.signed_days_ago),
-            },
-        )
+        _sign(formula, organisation, executive, partner)
         _assessment(
             current,
             organisation,
@@ -478,6 +440,35 @@ def _actions(partnership, previous: Round, current: Round) -> None:
         owner_role=OwnerRole.ICT_MANAGER,
         owner_name=cherwell_ict.get_full_name(),
         due_on=today + timedelta(days=90),
+    )
+
+
+def _join(partnership, partner: DemoPartner) -> tuple[Organisation, User, User]:
+    """The partner's organisation, a member for over a year, and its two people."""
+    organisation = _organisation(partner)
+    Membership.objects.get_or_create(
+        partnership=partnership,
+        organisation=organisation,
+        defaults={
+            "role": MembershipRole.LEAD if partner.lead else MembershipRole.MEMBER,
+            "joined_on": timezone.localdate() - timedelta(days=400),
+        },
+    )
+    ict_manager = _user(partner, organisation, Role.ICT_MANAGER, partner.ict_manager)
+    executive = _user(partner, organisation, Role.EXECUTIVE, partner.executive)
+    return organisation, ict_manager, executive
+
+
+def _sign(formula, organisation, executive, partner: DemoPartner) -> None:
+    FundingSignOff.objects.get_or_create(
+        formula=formula,
+        organisation=organisation,
+        defaults={
+            "signed_by": executive,
+            "signer_name": executive.get_full_name(),
+            "signer_role": partner.executive_title,
+            "signed_at": timezone.now() - timedelta(days=partner.signed_days_ago),
+        },
     )
 
 

@@ -121,14 +121,26 @@ def _funding_shares(formula, shares: dict[int, Decimal], today_ids, projected_id
     return {"version": formula.version, "rows": rows}
 
 
-def project(round_: Round, *, add=(), remove=(), today: date | None = None) -> dict:
+def memberships_of(round_: Round) -> list[Membership]:
+    """Every membership of the round's partnership, with its organisation: one query
+    (a page that shows the members too passes them to `project`)."""
+    return list(
+        Membership.objects.filter(partnership_id=round_.partnership_id).select_related(
+            "organisation"
+        )
+    )
+
+
+def project(
+    round_: Round, *, add=(), remove=(), today: date | None = None, memberships=None
+) -> dict:
     """The partnership's readiness in `round_` today and with the organisations `add`
-    (ids) added and the members `remove` (organisation ids) removed. Nine queries."""
+    (ids) added and the members `remove` (organisation ids) removed. Nine queries, or
+    eight given the partnership's `memberships` (`memberships_of`)."""
     today = today or timezone.localdate()
     partnership = round_.partnership
-    memberships = list(
-        Membership.objects.filter(partnership=partnership).select_related("organisation")
-    )
+    if memberships is None:
+        memberships = memberships_of(round_)
     members = members_of_round(memberships, round_, today)
     member_ids = [m.organisation_id for m in members]
     questions = list(

@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from partnerships.models import Membership, still_a_member
-
 from ..access import can_change_score_sharing, get_round_to_project
+from ..reporting.data import members_of_round
 from .forms import ScoreSharingForm, WhatIfForm
 from .models import ProjectionConsent
-from .projection import candidates_by_id, find_candidates, project
+from .projection import candidates_by_id, find_candidates, memberships_of, project
 from .services import SHARING_REFUSED, set_score_sharing
 
 ID = re.compile(r"[0-9]{1,12}")
@@ -33,13 +32,10 @@ def what_if(request, round_id: int):
     bookmarked or shared with a colleague who may see it, and nothing is saved."""
     round_ = get_round_to_project(request.user, round_id)
     today = timezone.localdate()
+    memberships = memberships_of(round_)
     members = [
         (m.organisation_id, m.organisation.name)
-        for m in Membership.objects.filter(
-            still_a_member(on=today), partnership=round_.partnership, joined_on__lte=today
-        )
-        .select_related("organisation")
-        .order_by("organisation__name")
+        for m in members_of_round(memberships, round_, today)
     ]
     chosen = candidates_by_id(round_, _ids(request.GET.getlist("add")))
     # The form says what is wrong with the text; the search must not fail on it first
@@ -53,7 +49,9 @@ def what_if(request, round_id: int):
     if form.is_bound and form.is_valid():
         add, remove = form.cleaned_data.get("add", []), form.cleaned_data["remove"]
         if add or remove:
-            projection = project(round_, add=add, remove=remove, today=today)
+            projection = project(
+                round_, add=add, remove=remove, today=today, memberships=memberships
+            )
     return render(
         request,
         "assessments/insights/what_if.html",

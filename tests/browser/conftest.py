@@ -63,3 +63,36 @@ def assert_accessible(page) -> None:
     """axe-core finds no WCAG 2.0/2.1/2.2 A or AA violations on the current page."""
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+
+def violations(page) -> str:
+    """axe's WCAG A and AA violations on the current page, one line per element."""
+    lines = []
+    for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]:
+        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+class Checker:
+    """Runs axe on each page and keeps every failure, to report them all at once."""
+
+    def __init__(self, page, live_server):
+        self.page, self.live_server, self.failures = page, live_server, []
+
+    def check(self, label: str) -> None:
+        found = violations(self.page)
+        if found:
+            self.failures.append(f"{label} ({self.page.url}):\n{found}")
+
+    def visit(self, url: str) -> None:
+        response = self.page.goto(self.live_server.url + url)
+        assert response.ok, f"{url} answered {response.status}"
+        self.check(url)
+
+    def assert_none(self) -> None:
+        assert not self.failures, "\n\n".join(self.failures)

@@ -12,7 +12,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -27,11 +26,10 @@ from ops.demo import (
     seed_neighbours,
 )
 from partnerships.models import FundingShare, Organisation
-from tests.browser.conftest import WCAG_TAGS
+from tests.browser.conftest import Checker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 CHERWELL = "Cherwell District Council"
 VALE = "Vale of White Horse District Council"
 WITHHELD = (
@@ -61,36 +59,6 @@ WIDE_TABLES = """() => [...document.querySelectorAll("main table")]
       label: labelledBy ? document.getElementById(labelledBy).textContent.trim() : null,
     };
   })"""
-
-
-def violations(page) -> str:
-    """axe's WCAG A and AA violations on the current page, one line per element."""
-    lines = []
-    for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]:
-        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-    return "\n".join(lines)
-
-
-class Checker:
-    """Runs axe on each page and keeps every failure, to report them all at once."""
-
-    def __init__(self, page, live_server):
-        self.page, self.live_server, self.failures = page, live_server, []
-
-    def check(self, label: str) -> None:
-        found = violations(self.page)
-        if found:
-            self.failures.append(f"{label} ({self.page.url}):\n{found}")
-
-    def visit(self, url: str) -> None:
-        response = self.page.goto(self.live_server.url + url)
-        assert response.ok, f"{url} answered {response.status}"
-        self.check(url)
-
-    def assert_none(self) -> None:
-        assert not self.failures, "\n\n".join(self.failures)
 
 
 @pytest.fixture

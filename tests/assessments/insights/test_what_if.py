@@ -543,11 +543,12 @@ def test_the_page_makes_a_fixed_number_of_queries(
     )
 
     # session, user (with organisation); the round (with partnership and framework) and
-    # whether the user is its lead executive; today's members for the form; the
-    # organisations chosen to add (for the form's choices); then the projection's nine:
-    # memberships, questions, this round's assessments, the organisations to add, their
-    # assessments elsewhere, the levels, the formula, its sign-offs, its shares
-    with django_assert_num_queries(15):
+    # whether the user is its lead executive; the partnership's memberships (for the
+    # form, and given to the projection); the organisations chosen to add (for the
+    # form's choices); then the projection's other eight: questions, this round's
+    # assessments, the organisations to add, their assessments elsewhere, the levels,
+    # the formula, its sign-offs, its shares
+    with django_assert_num_queries(14):
         response = client.get(url)
 
     assert response.status_code == 200
