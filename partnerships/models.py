@@ -38,6 +38,10 @@ class OrganisationQuerySet(models.QuerySet):
         """The user's own organisation; all for staff."""
         return scoped_to_organisation(self, user, lambda qs, org_id: qs.filter(pk=org_id))
 
+    def matching(self, query: str):
+        """Organisations a person finds by typing part of the name or the GSS code."""
+        return self.filter(Q(name__icontains=query) | Q(gss_code__iexact=query))
+
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)

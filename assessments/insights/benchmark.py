@@ -278,10 +278,19 @@ def refresh(framework_id: int) -> PeerBenchmark | None:
     return benchmark
 
 
+def frameworks_in_use() -> list[int]:
+    return list(
+        Framework.objects.filter(rounds__isnull=False).distinct().values_list("pk", flat=True)
+    )
+
+
 def refresh_all() -> int:
     """Every framework version in use; returns how many were computed."""
-    ids = Framework.objects.filter(rounds__isnull=False).distinct().values_list("pk", flat=True)
-    return sum(refresh(pk) is not None for pk in ids)
+    return sum(refresh(pk) is not None for pk in frameworks_in_use())
+
+
+def _switched_on() -> Subquery:
+    return Subquery(BenchmarkSwitch.objects.filter(pk=SWITCH_ID).values("enabled"))
 
 
 def read(framework_id: int) -> dict | None:
@@ -291,7 +300,7 @@ def read(framework_id: int) -> dict | None:
     row = (
         Framework.objects.filter(pk=framework_id)
         .annotate(
-            switched_on=Subquery(BenchmarkSwitch.objects.filter(pk=SWITCH_ID).values("enabled")),
+            switched_on=_switched_on(),
             figures=Subquery(
                 PeerBenchmark.objects.filter(framework_id=framework_id).values("data"),
                 output_field=models.JSONField(),
@@ -310,9 +319,7 @@ def stamp_columns(framework_id: int) -> dict:
     and whether the benchmark is on), to add to a query a page makes anyway; their
     values, given to `stamp_of`, key a cached rendering of the peers section."""
     return {
-        "peers_switched_on": Subquery(
-            BenchmarkSwitch.objects.filter(pk=SWITCH_ID).values("enabled")
-        ),
+        "peers_switched_on": _switched_on(),
         "peers_computed_at": Subquery(
             PeerBenchmark.objects.filter(framework_id=framework_id).values("computed_at")
         ),

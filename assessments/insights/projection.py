@@ -23,16 +23,16 @@ from django.utils import timezone
 
 from partnerships.models import FundingShare, Membership, Organisation
 
-from ..models import Answer, Assessment, AssessmentStatus, Question, Round
+from ..models import Answer, Assessment, AssessmentStatus, Round
 from ..reporting.data import (
     Entry,
     Standing,
-    _framework,
     _funding,
     _gap_data,
     _score_entry,
     _verdict_data,
     evaluate_partners,
+    framework_of,
     members_of_round,
 )
 from ..reporting.gaps import Context
@@ -143,12 +143,7 @@ def project(
         memberships = memberships_of(round_)
     members = members_of_round(memberships, round_, today)
     member_ids = [m.organisation_id for m in members]
-    questions = list(
-        Question.objects.filter(dimension__framework_id=round_.framework_id).select_related(
-            "dimension"
-        )
-    )
-    facts, dimensions = _framework(questions)
+    _, facts, dimensions = framework_of(round_)
     current = {
         a.organisation_id: a
         for a in Assessment.objects.filter(round=round_).only(
@@ -294,7 +289,7 @@ def find_candidates(round_: Round, query: str, *, exclude=()) -> list[dict]:
     query = query.strip()
     if not query:
         return []
-    found = _candidates(round_).filter(Q(name__icontains=query) | Q(gss_code__iexact=query))
+    found = _candidates(round_).filter(pk__in=Organisation.objects.matching(query).values("pk"))
     return _described(found.exclude(pk__in=exclude)[:SEARCH_RESULTS])
 
 

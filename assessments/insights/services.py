@@ -12,6 +12,7 @@ from partnerships.access import can_administer
 from ..access import can_change_score_sharing
 from . import benchmark
 from .models import SWITCH_ID, BenchmarkSwitch, ProjectionConsent
+from .tasks import refresh_after_commit
 
 SHARING_REFUSED = "Only your organisation's executives can change how its scores are shared"
 SWITCH_REFUSED = "Only administrators can switch the peer benchmark on or off"
@@ -41,8 +42,9 @@ def set_score_sharing(*, user, allowed: bool) -> bool:
 
 @transaction.atomic
 def switch_benchmark(*, user, enabled: bool) -> None:
-    """Turn the peer benchmark on (computed again, for every framework version in use)
-    or off (its figures deleted, so nothing stale is left to show)."""
+    """Turn the peer benchmark on (computed again, for every framework version in use,
+    on the task queue when a worker runs) or off (its figures deleted, so nothing stale
+    is left to show)."""
     require(can_administer(user), SWITCH_REFUSED)
     switch, _ = BenchmarkSwitch.objects.select_for_update().get_or_create(pk=SWITCH_ID)
     if switch.enabled == enabled:
@@ -54,4 +56,9 @@ def switch_benchmark(*, user, enabled: bool) -> None:
         user=user,
         detail="Turned the peer benchmark " + ("on" if enabled else "off"),
     )
-    transaction.on_commit(benchmark.refresh_all if enabled else benchmark.delete_all)
+    if enabled:
+        # On the worker where one runs, not in the administrator's request.
+        for framework_id in benchmark.frameworks_in_use():
+            refresh_after_commit(framework_id)
+    else:
+        transaction.on_commit(benchmark.delete_all)

@@ -74,6 +74,18 @@ def _framework(questions: list[Question]) -> tuple[FrameworkFacts, list[dict]]:
     return FrameworkFacts(names, usual_owner, gates), dimensions
 
 
+def framework_of(round_: Round) -> tuple[list[Question], FrameworkFacts, list[dict]]:
+    """The round's framework: its statements (with their dimensions), the facts the gap
+    rules need and the dimension list. One query."""
+    questions = list(
+        Question.objects.filter(dimension__framework_id=round_.framework_id).select_related(
+            "dimension"
+        )
+    )
+    facts, dimensions = _framework(questions)
+    return questions, facts, dimensions
+
+
 def scores_by_dimension(rows) -> dict[str, float | None]:
     """Dimension scores from (dimension code, weight, level) rows of one assessment."""
     by_dimension = defaultdict(list)
@@ -284,12 +296,7 @@ def partnership_report(round_: Round, *, today: date | None = None) -> dict:
         Membership.objects.filter(partnership=partnership).select_related("organisation")
     )
     members = members_of_round(memberships, round_, today)
-    questions = list(
-        Question.objects.filter(dimension__framework_id=round_.framework_id).select_related(
-            "dimension"
-        )
-    )
-    facts, dimensions = _framework(questions)
+    _, facts, dimensions = framework_of(round_)
     assessments = list(
         Assessment.objects.filter(round__partnership=partnership).select_related("round")
     )
@@ -497,12 +504,7 @@ def organisation_report(
     if partnership_plan is None:
         # First, as it also freezes any earlier round closed before snapshots existed.
         partnership_plan = partnership_report(round_, today=today)["action_plan"]
-    questions = list(
-        Question.objects.filter(dimension__framework_id=round_.framework_id).select_related(
-            "dimension"
-        )
-    )
-    facts, dimensions = _framework(questions)
+    questions, facts, dimensions = framework_of(round_)
     answers = {
         a.question_id: a
         for a in Answer.objects.filter(assessment=assessment).only(

@@ -2,7 +2,6 @@
 choosing the lead partner."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -25,7 +24,7 @@ def find_organisation(request, pk: int):
         query = " ".join(form.cleaned_data["q"].split())
         members = Membership.objects.current().filter(partnership=partnership)
         results = list(
-            Organisation.objects.filter(Q(name__icontains=query) | Q(gss_code__iexact=query))
+            Organisation.objects.matching(query)
             .exclude(pk__in=members.values("organisation_id"))
             .order_by("name")[: RESULTS_SHOWN + 1]
         )
